@@ -1,0 +1,49 @@
+//! The embedded migrations. Each version carries its SQLite and its PostgreSQL text side by
+//! side, so the two trees cannot drift apart in numbering.
+
+use std::borrow::Cow;
+
+use sqlx::SqlSafeStr;
+use sqlx::migrate::{Migration, MigrationType, Migrator};
+
+use crate::config::Backend;
+
+struct Version {
+    version: i64,
+    description: &'static str,
+    sqlite: &'static str,
+    postgres: &'static str,
+}
+
+const VERSIONS: &[Version] = &[Version {
+    version: 1,
+    description: "accounts",
+    sqlite: include_str!("../../migrations/sqlite/0001_accounts.sql"),
+    postgres: include_str!("../../migrations/postgres/0001_accounts.sql"),
+}];
+
+/// The migrator for one engine.
+pub fn migrator(backend: Backend) -> Migrator {
+    let migrations = VERSIONS
+        .iter()
+        .map(|v| {
+            let sql = match backend {
+                Backend::Sqlite => v.sqlite,
+                Backend::Postgres => v.postgres,
+            };
+            Migration::new(
+                v.version,
+                Cow::Borrowed(v.description),
+                MigrationType::Simple,
+                sql.into_sql_str(),
+                false,
+            )
+        })
+        .collect();
+    Migrator::with_migrations(migrations)
+}
+
+/// The newest schema version this build knows.
+pub fn latest_version() -> i64 {
+    VERSIONS.last().map_or(0, |v| v.version)
+}

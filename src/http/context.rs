@@ -1,0 +1,23 @@
+//! Per-request facts that code deep inside a request (the error envelope, the panic handler)
+//! needs without having the request at hand.
+
+tokio::task_local! {
+    static CURRENT: RequestContext;
+}
+
+#[derive(Debug, Clone)]
+pub struct RequestContext {
+    pub request_id: String,
+    /// Whether 5xx bodies may carry a `debug` object (development only).
+    pub expose_debug: bool,
+}
+
+/// The context of the request being served on this task, if any.
+pub fn current() -> Option<RequestContext> {
+    CURRENT.try_with(Clone::clone).ok()
+}
+
+/// Runs `fut` with `ctx` as the current request context.
+pub async fn scope<F: Future>(ctx: RequestContext, fut: F) -> F::Output {
+    CURRENT.scope(ctx, fut).await
+}

@@ -1,0 +1,80 @@
+//! The HTTP layer: routes are wired here, in one place, and documented as they are wired.
+
+pub mod context;
+pub mod docs;
+pub mod extract;
+pub mod middleware;
+pub mod ops;
+
+use std::sync::Arc;
+
+use axum::Router;
+use axum::routing::get;
+use utoipa::OpenApi;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+use crate::error::AppError;
+use crate::state::AppState;
+
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "HireMe API",
+        description = "Accounts, profiles, the feed, jobs, messages and notifications of the HireMeBahamas platform."
+    ),
+    components(schemas(crate::error::ErrorEnvelope, crate::error::FieldError)),
+    tags(
+        (name = "operations", description = "Health, readiness and this document"),
+    )
+)]
+struct ApiDoc;
+
+/// Every documented route, with its state applied.
+fn documented_routes(state: &AppState) -> (Router, utoipa::openapi::OpenApi) {
+    let (router, api) = OpenApiRouter::with_openapi(ApiDoc::openapi())
+        .routes(routes!(ops::health))
+        .routes(routes!(ops::live))
+        .routes(routes!(ops::ping))
+        .routes(routes!(ops::service_health))
+        .routes(routes!(ops::ready))
+        .routes(routes!(ops::ready_db))
+        .routes(routes!(docs::docs_page))
+        .split_for_parts();
+    (router.with_state(state.clone()), api)
+}
+
+/// The OpenAPI document the server serves.
+pub fn openapi(state: &AppState) -> utoipa::openapi::OpenApi {
+    // `/api/openapi.json` serves the finished document, so it is documented separately.
+    #[derive(OpenApi)]
+    #[openapi(paths(docs::openapi_json))]
+    struct DocumentItself;
+
+    let (_, mut api) = documented_routes(state);
+    api.merge(DocumentItself::openapi());
+    api
+}
+
+/// The application: every route behind the full middleware stack.
+pub fn router(state: AppState) -> Router {
+    router_with(state, Router::new())
+}
+
+/// The application with extra routes mounted behind the same middleware stack (tests use it to
+/// exercise the stack with handlers that panic, sleep or take bodies).
+pub fn router_with(state: AppState, extra: Router) -> Router {
+    let (routes, _) = documented_routes(&state);
+    let api = openapi(&state);
+    let json = serde_json::to_string(&api).unwrap_or_else(|_| "{}".to_owned());
+    let doc = docs::OpenApiJson(Arc::new(json));
+    let app = routes
+        .route("/api/openapi.json", get(docs::openapi_json).with_state(doc))
+        .merge(extra)
+        .fallback(not_found);
+    middleware::apply(app, &state)
+}
+
+async fn not_found() -> AppError {
+    AppError::not_found("ROUTE_NOT_FOUND", "No such route")
+}

@@ -1,0 +1,17 @@
+//! HireMe: the back end of the HireMeBahamas job board and professional network.
+//!
+//! Data flows one way: `http` parses and authorizes, the domain decides, `db` persists.
+
+pub mod cli;
+pub mod config;
+pub mod db;
+pub mod error;
+pub mod http;
+pub mod server;
+pub mod serverless;
+pub mod state;
+pub mod telemetry;
+
+pub use config::Config;
+pub use http::{openapi, router, router_with};
+pub use state::AppState;
