@@ -461,7 +461,7 @@ impl Config {
                             ),
                         );
                     }
-                    let repetitive = key.chars().all(|c| Some(c) == key.chars().next());
+                    let repetitive = key.chars().all(|c| key.starts_with(c));
                     if PLACEHOLDER_SECRETS.contains(&lowered.as_str()) || repetitive {
                         r.problem(
                             "SECRET_KEY",

@@ -154,7 +154,12 @@ mod tests {
 
     #[test]
     fn broken_json_and_empty_bodies_are_bad_requests() {
-        for body in [&b"{\"email\": "[..], b"", b"   ", b"{} trailing"] {
+        for body in [
+            &b"{\"email\": "[..],
+            b"",
+            b"   ",
+            br#"{"email": "a"} trailing"#,
+        ] {
             let err = parse_json::<Login>(body).unwrap_err();
             assert_eq!(err.status(), StatusCode::BAD_REQUEST, "{body:?}");
             assert_eq!(err.code(), "INVALID_JSON");
