@@ -252,6 +252,37 @@ pub struct DatabaseConfig {
     pub auto_migrate: bool,
 }
 
+/// Sessions, password hashing, abuse limits and sign-in providers.
+#[derive(Debug, Clone)]
+pub struct AuthConfig {
+    pub access_token_ttl: Duration,
+    pub refresh_token_ttl: Duration,
+    /// Argon2id cost: memory in KiB, passes, lanes.
+    pub hash_memory_kib: u32,
+    pub hash_iterations: u32,
+    pub hash_parallelism: u32,
+    pub login_per_minute: u32,
+    pub login_failures: u32,
+    pub login_failure_window: Duration,
+    pub register_per_hour: u32,
+    pub refresh_per_minute: u32,
+    pub google: Option<OAuthProvider>,
+    pub apple: Option<OAuthProvider>,
+}
+
+/// A sign-in provider whose ID tokens we accept.
+#[derive(Debug, Clone)]
+pub struct OAuthProvider {
+    /// Accepted audiences (our client ids with the provider).
+    pub client_ids: Vec<String>,
+    /// Where the provider publishes its signing keys.
+    pub jwks_url: String,
+}
+
+/// The OWASP minimum for Argon2id: 19 MiB, two passes, one lane.
+pub const ARGON2_MIN_MEMORY_KIB: u32 = 19_456;
+pub const ARGON2_MIN_ITERATIONS: u32 = 2;
+
 #[derive(Debug, Clone)]
 pub struct Config {
     pub environment: Environment,
@@ -265,6 +296,7 @@ pub struct Config {
     pub body_limit: usize,
     pub shutdown_timeout: Duration,
     pub log_format: LogFormat,
+    pub auth: AuthConfig,
     /// Things worth saying once logging is up (a generated key, for instance).
     pub warnings: Vec<String>,
 }
@@ -384,6 +416,80 @@ fn parse_origin(raw: &str) -> Result<String, String> {
         ));
     }
     Ok(url.origin().ascii_serialization())
+}
+
+fn read_auth(r: &mut Reader<'_>, production: bool) -> AuthConfig {
+    let secs = |r: &mut Reader<'_>, name: &'static str, default: u64| {
+        let v = r.parse(name, default, "a whole number of seconds");
+        if v == 0 {
+            r.problem(name, "must be greater than zero");
+            return Duration::from_secs(default);
+        }
+        Duration::from_secs(v)
+    };
+    let count = |r: &mut Reader<'_>, name: &'static str, default: u32| {
+        let v = r.parse(name, default, "a whole number");
+        if v == 0 {
+            r.problem(name, "must be at least 1");
+            return default;
+        }
+        v
+    };
+    let hash_memory_kib = count(r, "PASSWORD_HASH_MEMORY_KIB", ARGON2_MIN_MEMORY_KIB);
+    let hash_iterations = count(r, "PASSWORD_HASH_ITERATIONS", ARGON2_MIN_ITERATIONS);
+    if production
+        && (hash_memory_kib < ARGON2_MIN_MEMORY_KIB || hash_iterations < ARGON2_MIN_ITERATIONS)
+    {
+        r.problem(
+            "PASSWORD_HASH_MEMORY_KIB",
+            format!(
+                "with PASSWORD_HASH_ITERATIONS is below the OWASP minimum for Argon2id \
+                 ({ARGON2_MIN_MEMORY_KIB} KiB, {ARGON2_MIN_ITERATIONS} passes); unset both"
+            ),
+        );
+    }
+    let provider = |r: &mut Reader<'_>, id_var: &'static str, url_var: &'static str, url: &str| {
+        let ids: Vec<String> = r
+            .get(id_var)?
+            .split(',')
+            .map(|s| s.trim().to_owned())
+            .filter(|s| !s.is_empty())
+            .collect();
+        let jwks_url = r.get(url_var).unwrap_or_else(|| url.to_owned());
+        if url::Url::parse(&jwks_url).is_err() {
+            r.problem(url_var, "must be an http(s) URL");
+        }
+        (!ids.is_empty()).then_some(OAuthProvider {
+            client_ids: ids,
+            jwks_url,
+        })
+    };
+    let google = provider(
+        r,
+        "GOOGLE_CLIENT_ID",
+        "GOOGLE_JWKS_URL",
+        "https://www.googleapis.com/oauth2/v3/certs",
+    );
+    let apple = provider(
+        r,
+        "APPLE_CLIENT_ID",
+        "APPLE_JWKS_URL",
+        "https://appleid.apple.com/auth/keys",
+    );
+    AuthConfig {
+        access_token_ttl: secs(r, "ACCESS_TOKEN_TTL_SECS", 15 * 60),
+        refresh_token_ttl: secs(r, "REFRESH_TOKEN_TTL_SECS", 7 * 24 * 3600),
+        hash_memory_kib,
+        hash_iterations,
+        hash_parallelism: count(r, "PASSWORD_HASH_PARALLELISM", 1),
+        login_per_minute: count(r, "RATE_LIMIT_LOGIN_PER_MINUTE", 10),
+        login_failures: count(r, "RATE_LIMIT_LOGIN_FAILURES", 5),
+        login_failure_window: secs(r, "RATE_LIMIT_LOGIN_FAILURE_WINDOW_SECS", 15 * 60),
+        register_per_hour: count(r, "RATE_LIMIT_REGISTER_PER_HOUR", 5),
+        refresh_per_minute: count(r, "RATE_LIMIT_REFRESH_PER_MINUTE", 60),
+        google,
+        apple,
+    }
 }
 
 impl Config {
@@ -558,6 +664,8 @@ impl Config {
             }
         };
 
+        let auth = read_auth(&mut r, production);
+
         if !r.problems.is_empty() {
             return Err(ConfigError {
                 problems: r.problems,
@@ -575,6 +683,7 @@ impl Config {
             body_limit,
             shutdown_timeout,
             log_format,
+            auth,
             warnings,
         })
     }
@@ -599,7 +708,8 @@ impl Config {
         format!(
             "environment={} listen={} database={} pool_size={} auto_migrate={} \
              secret_key={key} allowed_origins={origins} trusted_proxies={} \
-             request_timeout_ms={} body_limit_bytes={} log_format={}",
+             request_timeout_ms={} body_limit_bytes={} log_format={} \
+             google_sign_in={} apple_sign_in={}",
             self.environment.as_str(),
             self.listen_addr(),
             self.database.url.masked(),
@@ -616,6 +726,8 @@ impl Config {
                 LogFormat::Json => "json",
                 LogFormat::Text => "text",
             },
+            self.auth.google.is_some(),
+            self.auth.apple.is_some(),
         )
     }
 }

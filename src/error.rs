@@ -175,6 +175,11 @@ impl AppError {
         self
     }
 
+    /// Names the fields a refusal is about.
+    pub fn set_errors(&mut self, errors: Vec<FieldError>) {
+        self.errors = errors;
+    }
+
     pub fn status(&self) -> StatusCode {
         self.status
     }

@@ -2,9 +2,11 @@
 //!
 //! Data flows one way: `http` parses and authorizes, the domain decides, `db` persists.
 
+pub mod auth;
 pub mod cli;
 pub mod config;
 pub mod db;
+pub mod domain;
 pub mod error;
 pub mod http;
 pub mod server;

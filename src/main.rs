@@ -21,6 +21,20 @@ enum Command {
     CheckConfig,
     /// Serve AWS Lambda invocations (API Gateway HTTP and REST APIs, ALB).
     Lambda,
+    /// Make an administrator: promote the account with this e-mail address, or create one with
+    /// the password read from standard input (or --password-file).
+    CreateAdmin {
+        #[arg(long)]
+        email: String,
+        #[arg(long, default_value = "Site")]
+        first_name: String,
+        #[arg(long, default_value = "Administrator")]
+        last_name: String,
+        #[arg(long, default_value = "employer")]
+        user_type: String,
+        #[arg(long, env = "ADMIN_PASSWORD_FILE")]
+        password_file: Option<std::path::PathBuf>,
+    },
 }
 
 fn main() -> ExitCode {
@@ -30,5 +44,18 @@ fn main() -> ExitCode {
         Some(Command::Migrate) => hireme::cli::migrate(),
         Some(Command::CheckConfig) => hireme::cli::check_config(),
         Some(Command::Lambda) => hireme::cli::lambda(),
+        Some(Command::CreateAdmin {
+            email,
+            first_name,
+            last_name,
+            user_type,
+            password_file,
+        }) => hireme::cli::create_admin(hireme::cli::AdminRequest {
+            email,
+            first_name,
+            last_name,
+            user_type,
+            password_file,
+        }),
     }
 }

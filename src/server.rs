@@ -16,7 +16,7 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
     db.supervise();
     let grace = config.shutdown_timeout;
     let addr = config.listen_addr();
-    let state = AppState::new(config, db.clone());
+    let state = AppState::new(config, db.clone())?;
     let app = http::router(state);
 
     let listener = TcpListener::bind(addr)

@@ -38,7 +38,7 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
     }
     let db = Database::open(&config.database)?;
     db.supervise();
-    let app = http::router(AppState::new(config, db));
+    let app = http::router(AppState::new(config, db)?);
     tracing::info!("serving Lambda invocations");
     lambda_http::run(app.map_request(strip_stage))
         .await

@@ -6,6 +6,8 @@
 //! server. When the database comes back the flag rises again, with no restart.
 
 pub mod migrate;
+pub mod sessions;
+pub mod users;
 
 use std::sync::Arc;
 use std::sync::Once;
@@ -242,6 +244,11 @@ pub struct WriteTx<'a> {
 }
 
 impl WriteTx<'_> {
+    /// The transaction's connection, for the query functions.
+    pub fn conn(&mut self) -> &mut sqlx::AnyConnection {
+        &mut self.tx
+    }
+
     pub async fn commit(self) -> AppResult<()> {
         self.tx.commit().await?;
         Ok(())

@@ -168,3 +168,39 @@ mod tests {
         assert_eq!(err.status(), StatusCode::UNPROCESSABLE_ENTITY);
     }
 }
+
+/// Collects every invalid field of a request before answering, so the client learns about all
+/// of them at once.
+#[derive(Default)]
+pub struct Fields {
+    errors: Vec<FieldError>,
+}
+
+impl Fields {
+    /// The parsed value, or `None` with the problem remembered.
+    pub fn check<T>(
+        &mut self,
+        field: &str,
+        parsed: Result<T, crate::domain::Invalid>,
+    ) -> Option<T> {
+        match parsed {
+            Ok(v) => Some(v),
+            Err(e) => {
+                self.errors.push(FieldError {
+                    field: field.to_owned(),
+                    message: e.0,
+                });
+                None
+            }
+        }
+    }
+
+    /// 422 naming every bad field, if there was one.
+    pub fn finish(self) -> Result<(), AppError> {
+        if self.errors.is_empty() {
+            Ok(())
+        } else {
+            Err(AppError::validation(self.errors))
+        }
+    }
+}

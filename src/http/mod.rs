@@ -1,10 +1,13 @@
 //! The HTTP layer: routes are wired here, in one place, and documented as they are wired.
 
+mod auth;
 pub mod context;
+pub mod current_user;
 pub mod docs;
 pub mod extract;
 pub mod middleware;
 pub mod ops;
+pub mod views;
 
 use std::sync::Arc;
 
@@ -24,11 +27,35 @@ use crate::state::AppState;
         description = "Accounts, profiles, the feed, jobs, messages and notifications of the HireMeBahamas platform."
     ),
     components(schemas(crate::error::ErrorEnvelope, crate::error::FieldError)),
+    modifiers(&BearerAuth),
     tags(
         (name = "operations", description = "Health, readiness and this document"),
+        (name = "auth", description = "Registration, sign-in, sessions and the caller's own account"),
     )
 )]
 struct ApiDoc;
+
+/// Declares the bearer scheme that authenticated operations name.
+struct BearerAuth;
+
+impl utoipa::Modify for BearerAuth {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(
+                HttpBuilder::new()
+                    .scheme(HttpAuthScheme::Bearer)
+                    .bearer_format("JWT")
+                    .description(Some(
+                        "The access token; browsers may send it as the access_token cookie instead",
+                    ))
+                    .build(),
+            ),
+        );
+    }
+}
 
 /// Every documented route, with its state applied.
 fn documented_routes(state: &AppState) -> (Router, utoipa::openapi::OpenApi) {
@@ -40,6 +67,7 @@ fn documented_routes(state: &AppState) -> (Router, utoipa::openapi::OpenApi) {
         .routes(routes!(ops::ready))
         .routes(routes!(ops::ready_db))
         .routes(routes!(docs::docs_page))
+        .merge(auth::routes())
         .split_for_parts();
     (router.with_state(state.clone()), api)
 }

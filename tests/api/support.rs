@@ -137,7 +137,7 @@ impl TestApp {
             .check()
             .await
             .expect("the test database is reachable");
-        let state = AppState::new(config, database);
+        let state = AppState::new(config, database).unwrap();
         let router = hireme::router_with(state.clone(), extra);
         Self { router, state, db }
     }

@@ -5,7 +5,7 @@
 use std::net::{IpAddr, SocketAddr};
 use std::sync::Arc;
 
-use axum::extract::{ConnectInfo, FromRequestParts, Request, State};
+use axum::extract::{ConnectInfo, FromRequestParts, OptionalFromRequestParts, Request, State};
 use axum::http::request::Parts;
 use axum::middleware::Next;
 use axum::response::Response;
@@ -94,6 +94,14 @@ impl<S: Send + Sync> FromRequestParts<S> for ClientAddr {
             .get::<ClientAddr>()
             .copied()
             .ok_or_else(|| AppError::internal(anyhow::anyhow!("client address unknown")))
+    }
+}
+
+impl<S: Send + Sync> OptionalFromRequestParts<S> for ClientAddr {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Option<Self>, Self::Rejection> {
+        Ok(parts.extensions.get::<ClientAddr>().copied())
     }
 }
 
