@@ -166,12 +166,12 @@ impl Verifier {
         }
         let mut cached = self.keys.write().await;
         // Another request may have fetched while this one waited for the lock.
-        if let Some((set, fetched)) = cached.as_ref() {
-            if fetched.elapsed() < REFETCH_MIN_INTERVAL {
-                return Ok(set
-                    .find(kid)
-                    .and_then(|jwk| DecodingKey::from_jwk(jwk).ok()));
-            }
+        if let Some((set, fetched)) = cached.as_ref()
+            && fetched.elapsed() < REFETCH_MIN_INTERVAL
+        {
+            return Ok(set
+                .find(kid)
+                .and_then(|jwk| DecodingKey::from_jwk(jwk).ok()));
         }
         let set = self.fetch(provider).await?;
         let key = set

@@ -1,6 +1,7 @@
 //! HireMe's integration suite. It runs on SQLite by default and on PostgreSQL when
 //! `TEST_DATABASE_URL` names a server; every test gets a database of its own.
 
+mod auth;
 mod lambda;
 mod openapi;
 mod ops;

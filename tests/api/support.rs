@@ -13,6 +13,7 @@ use std::time::{Duration, Instant};
 
 use axum::Router;
 use axum::body::Body;
+use axum::extract::ConnectInfo;
 use axum::http::{HeaderMap, Method, Request, StatusCode};
 use hireme::config::Config;
 use hireme::db::Database;
@@ -106,11 +107,22 @@ pub fn config(db_url: &str, vars: &[(&str, &str)]) -> Config {
         ("SECRET_KEY", TEST_SECRET),
         ("ALLOWED_ORIGINS", "https://app.example"),
         ("DATABASE_POOL_SIZE", "4"),
+        // Cheap hashes keep the suite fast; the production cost has tests of its own.
+        ("PASSWORD_HASH_MEMORY_KIB", "1024"),
+        ("PASSWORD_HASH_ITERATIONS", "1"),
+        // Most tests register and sign in many times from one address.
+        ("RATE_LIMIT_REGISTER_PER_HOUR", "10000"),
+        ("RATE_LIMIT_LOGIN_PER_MINUTE", "10000"),
     ]
     .iter()
     .map(|(k, v)| (k.to_string(), v.to_string()))
     .collect();
     map.insert("DATABASE_URL".into(), db_url.into());
+    if vars.contains(&("ENVIRONMENT", "production")) {
+        // Production refuses hashes below the OWASP cost.
+        map.remove("PASSWORD_HASH_MEMORY_KIB");
+        map.remove("PASSWORD_HASH_ITERATIONS");
+    }
     for (k, v) in vars {
         map.insert(k.to_string(), v.to_string());
     }
@@ -131,30 +143,19 @@ impl TestApp {
 
     pub async fn with(vars: &[(&str, &str)], extra: Router) -> Self {
         let db = TestDb::new().await;
-        let config = config(&db.url, vars);
-        let database = Database::open(&config.database).unwrap();
-        database
-            .check()
-            .await
-            .expect("the test database is reachable");
-        let state = AppState::new(config, database).unwrap();
-        let router = hireme::router_with(state.clone(), extra);
+        let (router, state) = build(&db.url, vars, extra).await;
         Self { router, state, db }
     }
 
+    /// Another application on this one's database (another instance, or a restart with new
+    /// settings).
+    pub async fn sibling(&self, vars: &[(&str, &str)]) -> (Router, AppState) {
+        build(&self.db.url, vars, Router::new()).await
+    }
+
+    /// Sends a request from 127.0.0.1 unless it names its own peer.
     pub async fn call(&self, request: Request<Body>) -> TestResponse {
-        let response = self.router.clone().oneshot(request).await.unwrap();
-        let status = response.status();
-        let headers = response.headers().clone();
-        let body = axum::body::to_bytes(response.into_body(), usize::MAX)
-            .await
-            .unwrap()
-            .to_vec();
-        TestResponse {
-            status,
-            headers,
-            body,
-        }
+        call(&self.router, request).await
     }
 
     pub async fn get(&self, path: &str) -> TestResponse {
@@ -163,14 +164,93 @@ impl TestApp {
     }
 
     pub async fn post_json(&self, path: &str, json: &Value) -> TestResponse {
-        self.call(
-            req(Method::POST, path)
+        self.send(Method::POST, path, None, Some(json.clone()))
+            .await
+    }
+
+    /// A JSON request, with a bearer token when given.
+    pub async fn send(
+        &self,
+        method: Method,
+        path: &str,
+        token: Option<&str>,
+        body: Option<Value>,
+    ) -> TestResponse {
+        let mut builder = req(method, path);
+        if let Some(token) = token {
+            builder = builder.header("authorization", format!("Bearer {token}"));
+        }
+        let request = match body {
+            Some(json) => builder
                 .header("content-type", "application/json")
-                .body(Body::from(json.to_string()))
-                .unwrap(),
-        )
+                .body(Body::from(json.to_string())),
+            None => builder.body(Body::empty()),
+        };
+        self.call(request.unwrap()).await
+    }
+
+    /// Registers `email` with the password `PASSWORD` and returns the token response.
+    pub async fn register(&self, email: &str) -> Value {
+        self.register_with(serde_json::json!({
+            "email": email,
+            "password": PASSWORD,
+            "first_name": "Test",
+            "last_name": "Person",
+            "user_type": "freelancer",
+        }))
         .await
     }
+
+    pub async fn register_with(&self, body: Value) -> Value {
+        let res = self.post_json("/api/auth/register", &body).await;
+        assert_eq!(res.status, StatusCode::CREATED, "{}", res.text());
+        res.json()
+    }
+}
+
+pub const PASSWORD: &str = "correct horse battery";
+
+async fn build(url: &str, vars: &[(&str, &str)], extra: Router) -> (Router, AppState) {
+    let config = config(url, vars);
+    let database = Database::open(&config.database).unwrap();
+    database
+        .check()
+        .await
+        .expect("the test database is reachable");
+    let state = AppState::new(config, database).unwrap();
+    (hireme::router_with(state.clone(), extra), state)
+}
+
+/// Sends `request` through `router`, from 127.0.0.1 unless it names its own peer.
+pub async fn call(router: &Router, mut request: Request<Body>) -> TestResponse {
+    if request
+        .extensions()
+        .get::<ConnectInfo<SocketAddr>>()
+        .is_none()
+    {
+        let peer = SocketAddr::from(([127, 0, 0, 1], 40000));
+        request.extensions_mut().insert(ConnectInfo(peer));
+    }
+    let response = router.clone().oneshot(request).await.unwrap();
+    let status = response.status();
+    let headers = response.headers().clone();
+    let body = axum::body::to_bytes(response.into_body(), usize::MAX)
+        .await
+        .unwrap()
+        .to_vec();
+    TestResponse {
+        status,
+        headers,
+        body,
+    }
+}
+
+/// A request from another client address.
+pub fn from_peer(mut request: Request<Body>, ip: [u8; 4]) -> Request<Body> {
+    request
+        .extensions_mut()
+        .insert(ConnectInfo(SocketAddr::from((ip, 40000))));
+    request
 }
 
 pub fn req(method: Method, path: &str) -> axum::http::request::Builder {

@@ -41,9 +41,15 @@ fn nullable<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Option<String>>, D
 /// ignored: they cannot be changed here.
 #[derive(Deserialize, ToSchema, Default)]
 pub struct ProfileUpdate {
-    first_name: Option<String>,
-    last_name: Option<String>,
-    username: Option<String>,
+    #[serde(default, deserialize_with = "nullable")]
+    #[schema(value_type = Option<String>)]
+    first_name: Option<Option<String>>,
+    #[serde(default, deserialize_with = "nullable")]
+    #[schema(value_type = Option<String>)]
+    last_name: Option<Option<String>>,
+    #[serde(default, deserialize_with = "nullable")]
+    #[schema(value_type = Option<String>)]
+    username: Option<Option<String>>,
     #[serde(default, deserialize_with = "nullable")]
     #[schema(value_type = Option<String>)]
     phone: Option<Option<String>>,
@@ -105,19 +111,28 @@ pub async fn update_profile(
 ) -> AppResult<JsonResponse<OwnUser>> {
     let user = me.user;
     let mut fields = Fields::default();
-    let first_name = match &body.first_name {
-        Some(v) => fields.check("first_name", ProfileText::name(v, 50)),
+    let required = |v: Option<String>| v.ok_or_else(|| Invalid::new("must not be null"));
+    let first_name = match body.first_name {
+        Some(v) => fields.check(
+            "first_name",
+            required(v).and_then(|v| ProfileText::name(&v, 50)),
+        ),
         None => Some(user.first_name.clone()),
     };
-    let last_name = match &body.last_name {
-        Some(v) => fields.check("last_name", ProfileText::name(v, 50)),
+    let last_name = match body.last_name {
+        Some(v) => fields.check(
+            "last_name",
+            required(v).and_then(|v| ProfileText::name(&v, 50)),
+        ),
         None => Some(user.last_name.clone()),
     };
-    let username = match &body.username {
+    let username = match body.username {
         // Keeping one's own name is always allowed, even one that is reserved today.
-        Some(v) if v.trim().eq_ignore_ascii_case(&user.username) => Some(user.username.clone()),
+        Some(Some(v)) if v.trim().eq_ignore_ascii_case(&user.username) => {
+            Some(user.username.clone())
+        }
         Some(v) => fields
-            .check("username", Username::parse(v))
+            .check("username", required(v).and_then(|v| Username::parse(&v)))
             .map(|u| u.as_str().to_owned()),
         None => Some(user.username.clone()),
     };
