@@ -202,7 +202,6 @@ async fn make_admin(config: &Config, request: AdminRequest) -> anyhow::Result<St
         },
     )
     .await?;
-    db.close().await;
     Ok(format!(
         "administrator {} created with username {}",
         user.id, user.username

@@ -297,6 +297,11 @@ pub struct Config {
     pub shutdown_timeout: Duration,
     pub log_format: LogFormat,
     pub auth: AuthConfig,
+    /// Where uploaded files are kept on disk.
+    pub upload_dir: std::path::PathBuf,
+    /// The public origin of this server (`https://api.hiremebahamas.com`), for absolute file
+    /// URLs; without it they are made from the request's `Host`.
+    pub public_base_url: Option<String>,
     /// Things worth saying once logging is up (a generated key, for instance).
     pub warnings: Vec<String>,
 }
@@ -665,6 +670,23 @@ impl Config {
         };
 
         let auth = read_auth(&mut r, production);
+        let upload_dir = r.get("UPLOAD_DIR").map_or_else(
+            || std::path::PathBuf::from("data/uploads"),
+            std::path::PathBuf::from,
+        );
+        let public_base_url = r.get("PUBLIC_BASE_URL").and_then(|raw| {
+            let trimmed = raw.trim().trim_end_matches('/').to_owned();
+            match parse_origin(&trimmed) {
+                Ok(origin) => Some(origin),
+                Err(_) => {
+                    r.problem(
+                        "PUBLIC_BASE_URL",
+                        "must be an origin such as https://api.hiremebahamas.com",
+                    );
+                    None
+                }
+            }
+        });
 
         if !r.problems.is_empty() {
             return Err(ConfigError {
@@ -684,6 +706,8 @@ impl Config {
             shutdown_timeout,
             log_format,
             auth,
+            upload_dir,
+            public_base_url,
             warnings,
         })
     }

@@ -289,7 +289,7 @@ fn root_type(err: &anyhow::Error) -> String {
     let root = err.root_cause();
     if err.to_string().starts_with("handler panicked") {
         "panic".to_owned()
-    } else if root.is::<sqlx::Error>() {
+    } else if err.chain().any(|e| e.is::<sqlx::Error>()) {
         "database".to_owned()
     } else if root.is::<std::io::Error>() {
         "io".to_owned()

@@ -9,9 +9,11 @@ pub mod db;
 pub mod domain;
 pub mod error;
 pub mod http;
+pub mod notifications;
 pub mod server;
 pub mod serverless;
 pub mod state;
+pub mod storage;
 pub mod telemetry;
 
 pub use config::Config;

@@ -14,6 +14,7 @@ use crate::state::AppState;
 pub async fn serve(config: Config) -> anyhow::Result<()> {
     let db = Database::open(&config.database)?;
     db.supervise();
+    crate::auth::sessions::spawn_cleanup(db.clone());
     let grace = config.shutdown_timeout;
     let addr = config.listen_addr();
     let state = AppState::new(config, db.clone())?;

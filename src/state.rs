@@ -11,12 +11,16 @@ use crate::auth::sessions::SessionIssuer;
 use crate::auth::tokens::TokenKeys;
 use crate::config::Config;
 use crate::db::Database;
+use crate::notifications::Notifier;
+use crate::storage::{LocalDisk, Storage};
 
 #[derive(Clone)]
 pub struct AppState {
     pub config: Arc<Config>,
     pub db: Database,
     pub auth: Arc<AuthServices>,
+    pub notifier: Notifier,
+    pub storage: Arc<dyn Storage>,
     pub started: Instant,
 }
 
@@ -75,10 +79,13 @@ impl AppState {
             google: Verifier::new(ProviderKind::Google, auth.google.clone(), http.clone()),
             apple: Verifier::new(ProviderKind::Apple, auth.apple.clone(), http),
         };
+        let storage = Arc::new(LocalDisk::new(config.upload_dir.clone()));
         Ok(Self {
             config: Arc::new(config),
             db,
             auth: Arc::new(services),
+            notifier: Notifier::default(),
+            storage,
             started: Instant::now(),
         })
     }

@@ -130,3 +130,26 @@ impl SessionIssuer {
         Ok((issued, user))
     }
 }
+
+/// Deletes sessions that ended more than a day ago, hourly, so the table holds only live and
+/// recently ended sessions (recent ones still explain a refused token in the logs).
+pub fn spawn_cleanup(db: Database) -> tokio::task::JoinHandle<()> {
+    const EVERY: std::time::Duration = std::time::Duration::from_secs(3600);
+    const KEEP_MS: i64 = 24 * 3600 * 1000;
+    tokio::spawn(async move {
+        loop {
+            tokio::time::sleep(EVERY).await;
+            let Ok(mut tx) = db.begin_write().await else {
+                continue;
+            };
+            match sessions::purge_ended(tx.conn(), now_ms() - KEEP_MS).await {
+                Ok(removed) => {
+                    if tx.commit().await.is_ok() && removed > 0 {
+                        tracing::info!(removed, "ended sessions removed");
+                    }
+                }
+                Err(e) => tracing::warn!(error = %e, "removing ended sessions failed"),
+            }
+        }
+    })
+}

@@ -15,12 +15,20 @@ struct Version {
     postgres: &'static str,
 }
 
-const VERSIONS: &[Version] = &[Version {
-    version: 1,
-    description: "accounts",
-    sqlite: include_str!("../../migrations/sqlite/0001_accounts.sql"),
-    postgres: include_str!("../../migrations/postgres/0001_accounts.sql"),
-}];
+const VERSIONS: &[Version] = &[
+    Version {
+        version: 1,
+        description: "accounts",
+        sqlite: include_str!("../../migrations/sqlite/0001_accounts.sql"),
+        postgres: include_str!("../../migrations/postgres/0001_accounts.sql"),
+    },
+    Version {
+        version: 2,
+        description: "social",
+        sqlite: include_str!("../../migrations/sqlite/0002_social.sql"),
+        postgres: include_str!("../../migrations/postgres/0002_social.sql"),
+    },
+];
 
 /// The migrator for one engine.
 pub fn migrator(backend: Backend) -> Migrator {

@@ -6,7 +6,11 @@
 //! server. When the database comes back the flag rises again, with no restart.
 
 pub mod migrate;
+pub mod notifications;
+pub mod people;
+pub mod posts;
 pub mod sessions;
+pub mod summary;
 pub mod users;
 
 use std::sync::Arc;
@@ -147,7 +151,11 @@ impl Database {
             Backend::Postgres => None,
         };
         let tx = pool.begin().await?;
-        Ok(WriteTx { tx, _guard: guard })
+        Ok(WriteTx {
+            tx,
+            after_commit: Vec::new(),
+            _guard: guard,
+        })
     }
 
     /// Probes the database now, applying pending migrations if it answers for the first time,
@@ -237,9 +245,11 @@ impl Database {
     }
 }
 
-/// A write transaction; on SQLite it also holds the writer's turn until it ends.
+/// A write transaction; on SQLite it also holds the writer's turn until it ends. Work queued
+/// with `after_commit` (publishing events) runs only once the transaction has committed.
 pub struct WriteTx<'a> {
     tx: sqlx::Transaction<'static, sqlx::Any>,
+    after_commit: Vec<Box<dyn FnOnce() + Send>>,
     _guard: Option<MutexGuard<'a, ()>>,
 }
 
@@ -249,8 +259,22 @@ impl WriteTx<'_> {
         &mut self.tx
     }
 
+    /// Queues `f` to run after a successful commit; a rollback discards it.
+    pub fn after_commit(&mut self, f: impl FnOnce() + Send + 'static) {
+        self.after_commit.push(Box::new(f));
+    }
+
     pub async fn commit(self) -> AppResult<()> {
-        self.tx.commit().await?;
+        let Self {
+            tx,
+            after_commit,
+            _guard,
+        } = self;
+        tx.commit().await?;
+        drop(_guard);
+        for f in after_commit {
+            f();
+        }
         Ok(())
     }
 }

@@ -16,6 +16,61 @@ macro_rules! user_columns {
 }
 pub(crate) use user_columns;
 
+/// The same columns, qualified by a table alias, for queries that join other tables.
+macro_rules! user_columns_of {
+    ($a:literal) => {
+        concat!(
+            $a,
+            ".id, ",
+            $a,
+            ".email, ",
+            $a,
+            ".password_hash, ",
+            $a,
+            ".first_name, ",
+            $a,
+            ".last_name, ",
+            $a,
+            ".username, ",
+            $a,
+            ".phone, ",
+            $a,
+            ".user_type, ",
+            $a,
+            ".is_admin, ",
+            $a,
+            ".is_active, ",
+            $a,
+            ".is_available_for_hire, ",
+            $a,
+            ".location, ",
+            $a,
+            ".bio, ",
+            $a,
+            ".skills, ",
+            $a,
+            ".experience, ",
+            $a,
+            ".education, ",
+            $a,
+            ".occupation, ",
+            $a,
+            ".company_name, ",
+            $a,
+            ".avatar_url, ",
+            $a,
+            ".google_sub, ",
+            $a,
+            ".apple_sub, ",
+            $a,
+            ".created_at, ",
+            $a,
+            ".updated_at"
+        )
+    };
+}
+pub(crate) use user_columns_of;
+
 /// A row of `users`.
 #[derive(Debug, Clone)]
 pub struct UserRecord {
@@ -378,8 +433,24 @@ pub async fn set_admin(conn: &mut AnyConnection, id: i64, now: i64) -> Result<()
 }
 
 /// Deletes the account; sessions and everything else it owns go with it (foreign keys
-/// cascade).
+/// cascade). The like and comment counters of other people's posts are corrected first, since
+/// the cascade removes the rows they count. Run it inside a transaction.
 pub async fn delete(conn: &mut AnyConnection, id: i64) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "UPDATE posts SET likes_count = likes_count - 1 \
+         WHERE id IN (SELECT post_id FROM post_likes WHERE user_id = $1) AND user_id <> $1",
+    )
+    .bind(id)
+    .execute(&mut *conn)
+    .await?;
+    sqlx::query(
+        "UPDATE posts SET comments_count = comments_count - \
+         (SELECT COUNT(*) FROM comments c WHERE c.post_id = posts.id AND c.user_id = $1) \
+         WHERE id IN (SELECT post_id FROM comments WHERE user_id = $1) AND user_id <> $1",
+    )
+    .bind(id)
+    .execute(&mut *conn)
+    .await?;
     sqlx::query("DELETE FROM users WHERE id = $1")
         .bind(id)
         .execute(conn)

@@ -115,3 +115,30 @@ impl FromRequestParts<AppState> for CurrentUser {
         })
     }
 }
+
+/// The caller when signed in, or nobody. A token that is present must be valid: a stale one is
+/// a 401, so the client refreshes instead of silently seeing the anonymous view.
+pub struct Viewer(pub Option<CurrentUser>);
+
+impl Viewer {
+    /// The viewer's id, or 0 (which no account has) for nobody.
+    pub fn id(&self) -> i64 {
+        self.0.as_ref().map_or(0, |c| c.user.id)
+    }
+}
+
+impl FromRequestParts<AppState> for Viewer {
+    type Rejection = AppError;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        if access_token(&parts.headers)?.is_none() {
+            return Ok(Self(None));
+        }
+        CurrentUser::from_request_parts(parts, state)
+            .await
+            .map(|c| Self(Some(c)))
+    }
+}

@@ -204,3 +204,44 @@ impl Fields {
         }
     }
 }
+
+/// `skip` and `limit` of a list: `limit` defaults to 20 and is clamped to 100.
+#[derive(Debug, Clone, Copy, serde::Deserialize, utoipa::IntoParams)]
+pub struct Page {
+    /// How many items to skip (default 0).
+    pub skip: Option<i64>,
+    /// How many items to return (default 20, at most 100).
+    pub limit: Option<i64>,
+}
+
+impl Page {
+    pub const DEFAULT_LIMIT: i64 = 20;
+    pub const MAX_LIMIT: i64 = 100;
+
+    /// `(limit, offset)`, or a 422 for negative values.
+    pub fn bounds(&self) -> Result<(i64, i64), AppError> {
+        let skip = self.skip.unwrap_or(0);
+        if skip < 0 {
+            return Err(AppError::invalid_field("skip", "must not be negative"));
+        }
+        let limit = self.limit.unwrap_or(Self::DEFAULT_LIMIT);
+        if limit < 1 {
+            return Err(AppError::invalid_field("limit", "must be at least 1"));
+        }
+        Ok((limit.min(Self::MAX_LIMIT), skip))
+    }
+}
+
+/// Path parameters; one that does not parse (`/api/posts/abc`) names nothing, so it is a 404.
+pub struct Path<T>(pub T);
+
+impl<S: Send + Sync, T: DeserializeOwned + Send> FromRequestParts<S> for Path<T> {
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        axum::extract::Path::<T>::from_request_parts(parts, state)
+            .await
+            .map(|axum::extract::Path(v)| Path(v))
+            .map_err(|_| AppError::not_found("NOT_FOUND", "Not found"))
+    }
+}

@@ -5,8 +5,13 @@ pub mod context;
 pub mod current_user;
 pub mod docs;
 pub mod extract;
+mod hireme;
 pub mod middleware;
+mod notifications;
 pub mod ops;
+mod posts;
+pub mod uploads;
+mod users;
 pub mod views;
 
 use std::sync::Arc;
@@ -31,6 +36,10 @@ use crate::state::AppState;
     tags(
         (name = "operations", description = "Health, readiness and this document"),
         (name = "auth", description = "Registration, sign-in, sessions and the caller's own account"),
+        (name = "users", description = "Public profiles, people lists, follows and availability for hire"),
+        (name = "posts", description = "The feed, likes and comments"),
+        (name = "notifications", description = "The caller's notifications"),
+        (name = "uploads", description = "Stored files"),
     )
 )]
 struct ApiDoc;
@@ -68,6 +77,11 @@ fn documented_routes(state: &AppState) -> (Router, utoipa::openapi::OpenApi) {
         .routes(routes!(ops::ready_db))
         .routes(routes!(docs::docs_page))
         .merge(auth::routes())
+        .merge(users::routes())
+        .merge(posts::routes())
+        .merge(notifications::routes())
+        .merge(hireme::routes())
+        .routes(routes!(uploads::get_upload))
         .split_for_parts();
     (router.with_state(state.clone()), api)
 }

@@ -64,3 +64,90 @@ impl From<&UserRecord> for OwnUser {
         }
     }
 }
+
+/// A user as anyone else sees it: no e-mail address, phone number, role or active flag.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct PublicUser {
+    pub id: i64,
+    pub first_name: String,
+    pub last_name: String,
+    pub username: String,
+    pub user_type: String,
+    pub is_admin: bool,
+    pub location: Option<String>,
+    pub bio: Option<String>,
+    pub skills: Option<String>,
+    pub experience: Option<String>,
+    pub education: Option<String>,
+    pub occupation: Option<String>,
+    pub company_name: Option<String>,
+    pub avatar_url: Option<String>,
+    pub is_available_for_hire: bool,
+    pub created_at: String,
+    pub updated_at: String,
+}
+
+impl From<&UserRecord> for PublicUser {
+    fn from(u: &UserRecord) -> Self {
+        let p = &u.profile;
+        Self {
+            id: u.id,
+            first_name: u.first_name.clone(),
+            last_name: u.last_name.clone(),
+            username: u.username.clone(),
+            user_type: u.user_type.clone(),
+            is_admin: u.is_admin,
+            location: p.location.clone(),
+            bio: p.bio.clone(),
+            skills: p.skills.clone(),
+            experience: p.experience.clone(),
+            education: p.education.clone(),
+            occupation: p.occupation.clone(),
+            company_name: p.company_name.clone(),
+            avatar_url: u.avatar_url.clone(),
+            is_available_for_hire: u.is_available_for_hire,
+            created_at: rfc3339(u.created_at),
+            updated_at: rfc3339(u.updated_at),
+        }
+    }
+}
+
+/// A person as embedded in posts, comments, messages and jobs.
+#[derive(Debug, Clone, Serialize, ToSchema, PartialEq, Eq)]
+pub struct UserSummary {
+    pub id: i64,
+    pub first_name: String,
+    pub last_name: String,
+    pub username: String,
+    pub avatar_url: Option<String>,
+    pub occupation: Option<String>,
+    pub company_name: Option<String>,
+}
+
+impl From<&UserRecord> for UserSummary {
+    fn from(u: &UserRecord) -> Self {
+        Self {
+            id: u.id,
+            first_name: u.first_name.clone(),
+            last_name: u.last_name.clone(),
+            username: u.username.clone(),
+            avatar_url: u.avatar_url.clone(),
+            occupation: u.profile.occupation.clone(),
+            company_name: u.profile.company_name.clone(),
+        }
+    }
+}
+
+impl From<crate::db::summary::Summary> for UserSummary {
+    fn from(s: crate::db::summary::Summary) -> Self {
+        Self {
+            id: s.id,
+            first_name: s.first_name,
+            last_name: s.last_name,
+            username: s.username,
+            avatar_url: s.avatar_url,
+            occupation: s.occupation,
+            company_name: s.company_name,
+        }
+    }
+}

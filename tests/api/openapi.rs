@@ -103,11 +103,26 @@ const ALWAYS: &[&str] = &[
     "/api/docs",
 ];
 
+/// A path with its parameter names erased: `/api/posts/{}`.
+fn shape(path: &str) -> String {
+    let mut out = String::new();
+    let mut in_param = false;
+    for c in path.chars() {
+        match c {
+            '{' => {
+                in_param = true;
+                out.push_str("{}");
+            }
+            '}' => in_param = false,
+            _ if in_param => {}
+            _ => out.push(c),
+        }
+    }
+    out
+}
+
 async fn probe(app: &TestApp, method: &str, path: &str) -> TestResponse {
-    let concrete = path
-        .replace("{id}", "1")
-        .replace("{comment_id}", "1")
-        .replace("{key}", "k");
+    let concrete = shape(path).replace("{}", "1");
     let method = Method::from_bytes(method.to_ascii_uppercase().as_bytes()).unwrap();
     app.call(req(method, &concrete).body(Body::empty()).unwrap())
         .await
@@ -132,7 +147,9 @@ async fn every_served_route_of_the_contract_is_documented() {
     let mut missing = Vec::new();
     for (method, path) in CONTRACT {
         let served = is_served(&probe(&app, method, path).await);
-        let documented = paths.get(*path).and_then(|p| p.get(*method)).is_some();
+        let documented = paths
+            .iter()
+            .any(|(p, item)| shape(p) == shape(path) && item.get(*method).is_some());
         if ALWAYS.contains(path) {
             assert!(served, "{method} {path} must be served");
         }

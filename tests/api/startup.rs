@@ -281,3 +281,123 @@ fn sigterm_finishes_and_exits_cleanly() {
     );
     assert!(server.output().contains("stopped"));
 }
+
+#[test]
+fn login_attempts_are_logged_without_the_password_or_the_email_address() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = Server::serve(
+        dir.path(),
+        &[
+            ("RUST_LOG", "trace"),
+            ("PASSWORD_HASH_MEMORY_KIB", "1024"),
+            ("PASSWORD_HASH_ITERATIONS", "1"),
+        ],
+    );
+    let addr = server.addr.unwrap();
+    let email = "distinctive.person@example.com";
+    let password = "Unmistakable-Passphrase-77";
+    let register = serde_json::json!({"email": email, "password": password, "first_name": "D",
+        "last_name": "P", "user_type": "client"});
+    let res =
+        crate::support::http_with_body(addr, "POST", "/api/auth/register", &[], Some(&register));
+    assert_eq!(res.status, 201, "{}", res.body);
+    for attempt in [password, "Wrong-Passphrase-88"] {
+        let body = serde_json::json!({"email": email, "password": attempt});
+        crate::support::http_with_body(addr, "POST", "/api/auth/login", &[], Some(&body));
+    }
+    let unknown =
+        serde_json::json!({"email": "nobody.here@example.com", "password": "Wrong-Passphrase-88"});
+    crate::support::http_with_body(addr, "POST", "/api/auth/login", &[], Some(&unknown));
+    std::thread::sleep(Duration::from_millis(300));
+    let out = server.output();
+    for outcome in [
+        "outcome=\"success\"",
+        "outcome=\"wrong_password\"",
+        "outcome=\"unknown_account\"",
+    ] {
+        assert!(out.contains(outcome), "{outcome} missing:\n{out}");
+    }
+    assert!(
+        out.contains("account="),
+        "a pseudonym identifies the account"
+    );
+    for secret in [
+        password,
+        "Wrong-Passphrase-88",
+        "distinctive.person",
+        "nobody.here",
+    ] {
+        assert!(
+            !out.contains(secret),
+            "`{secret}` leaked into the logs:\n{out}"
+        );
+    }
+}
+
+#[test]
+fn create_admin_makes_an_administrator_from_a_password_on_standard_input() {
+    use std::io::Write;
+    let dir = tempfile::tempdir().unwrap();
+    let run = |args: &[&str], stdin: &str| {
+        let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_hireme"))
+            .args(args)
+            .current_dir(dir.path())
+            .env_clear()
+            .env("PATH", std::env::var("PATH").unwrap_or_default())
+            .env("PASSWORD_HASH_MEMORY_KIB", "1024")
+            .env("PASSWORD_HASH_ITERATIONS", "1")
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        child
+            .stdin
+            .take()
+            .unwrap()
+            .write_all(stdin.as_bytes())
+            .unwrap();
+        child.wait_with_output().unwrap()
+    };
+    let out = run(&["create-admin", "--email", "Boss@Example.com"], "short\n");
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("at least 8"));
+
+    let out = run(
+        &["create-admin", "--email", "Boss@Example.com"],
+        "a strong admin passphrase\n",
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(String::from_utf8_lossy(&out.stdout).contains("administrator"));
+
+    let server = Server::serve(
+        dir.path(),
+        &[
+            ("PASSWORD_HASH_MEMORY_KIB", "1024"),
+            ("PASSWORD_HASH_ITERATIONS", "1"),
+        ],
+    );
+    let login =
+        serde_json::json!({"email": "boss@example.com", "password": "a strong admin passphrase"});
+    let res = crate::support::http_with_body(
+        server.addr.unwrap(),
+        "POST",
+        "/api/auth/login",
+        &[],
+        Some(&login),
+    );
+    assert_eq!(res.status, 200, "{}", res.body);
+    let user = &res.json()["user"];
+    assert_eq!(user["is_admin"], true);
+    assert_eq!(user["role"], "admin");
+    drop(server);
+
+    // Running it again for an existing account promotes it and leaves the password alone.
+    let out = run(&["create-admin", "--email", "boss@example.com"], "");
+    assert!(out.status.success());
+    assert!(String::from_utf8_lossy(&out.stdout).contains("password unchanged"));
+}

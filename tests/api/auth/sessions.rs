@@ -304,3 +304,27 @@ async fn a_hash_made_with_weaker_parameters_is_upgraded_at_the_next_login() {
     .await;
     assert_eq!(res.status, StatusCode::OK);
 }
+
+#[tokio::test]
+async fn sessions_that_ended_long_ago_can_be_purged_without_touching_live_ones() {
+    let app = TestApp::spawn().await;
+    let live = app.register("live@example.com").await;
+    let old = sign_in(&app, "live@example.com").await;
+    app.send(Method::POST, "/api/auth/logout", Some(&access(&old)), None)
+        .await;
+    let pool = app.state.db.pool().unwrap();
+    // Pretend the logout happened two days ago.
+    sqlx::query(
+        "UPDATE sessions SET revoked_at = revoked_at - 172800000 WHERE revoked_at IS NOT NULL",
+    )
+    .execute(pool)
+    .await
+    .unwrap();
+    let mut conn = pool.acquire().await.unwrap();
+    let cutoff = hireme::domain::time::now_ms() - 86_400_000;
+    let removed = hireme::db::sessions::purge_ended(&mut conn, cutoff)
+        .await
+        .unwrap();
+    assert_eq!(removed, 1);
+    assert_eq!(me(&app, &access(&live)).await.status, StatusCode::OK);
+}

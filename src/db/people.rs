@@ -1,0 +1,339 @@
+//! Queries about people and who follows whom: public profiles, lists, search, friends,
+//! suggestions and availability for hire.
+
+use sqlx::any::AnyRow;
+use sqlx::{AnyConnection, Row};
+
+use super::users::{UserRecord, user_columns, user_columns_of};
+
+/// A user with whether the viewer follows them.
+pub struct Person {
+    pub user: UserRecord,
+    pub is_following: bool,
+}
+
+fn person(row: &AnyRow) -> Result<Person, sqlx::Error> {
+    Ok(Person {
+        user: UserRecord::from_row(row)?,
+        is_following: row.try_get::<i64, _>("is_following")? != 0,
+    })
+}
+
+/// People with whether `$1` (the viewer) follows each.
+macro_rules! select_people {
+    ($($rest:tt)*) => {
+        concat!(
+            "SELECT ", user_columns_of!("users"), ", CAST(CASE WHEN f.follower_id IS NULL THEN 0 ELSE 1 END AS BIGINT) AS is_following \
+             FROM users LEFT JOIN follows f ON f.followed_id = users.id AND f.follower_id = $1 ",
+            $($rest)*
+        )
+    };
+}
+
+/// `$2` matches a search: prefixes of names and username, or a word anywhere in occupation,
+/// location or skills. Empty means everyone.
+macro_rules! search_filter {
+    () => {
+        "($2 = '' OR lower(users.first_name) LIKE $2 || '%' OR lower(users.last_name) LIKE $2 || '%' \
+         OR lower(users.username) LIKE $2 || '%' OR lower(users.occupation) LIKE '%' || $2 || '%' \
+         OR lower(users.location) LIKE '%' || $2 || '%' OR lower(users.skills) LIKE '%' || $2 || '%' \
+         OR lower(users.first_name || ' ' || users.last_name) LIKE $2 || '%')"
+    };
+}
+
+/// Escapes LIKE wildcards in user input and lower-cases it.
+pub fn search_term(raw: &str) -> String {
+    raw.trim()
+        .to_lowercase()
+        .chars()
+        .filter(|c| !matches!(c, '%' | '_' | '\\'))
+        .take(100)
+        .collect()
+}
+
+/// Active people matching `term` (see `search_term`), by name, with the total.
+pub async fn list(
+    conn: &mut AnyConnection,
+    viewer: i64,
+    term: &str,
+    limit: i64,
+    offset: i64,
+) -> Result<(Vec<Person>, i64), sqlx::Error> {
+    let rows = sqlx::query(select_people!(
+        "WHERE users.is_active = 1 AND ",
+        search_filter!(),
+        " ORDER BY lower(users.first_name), lower(users.last_name), users.id LIMIT $3 OFFSET $4"
+    ))
+    .bind(viewer)
+    .bind(term)
+    .bind(limit)
+    .bind(offset)
+    .fetch_all(&mut *conn)
+    .await?;
+    let total: i64 = sqlx::query_scalar(concat!(
+        "SELECT COUNT(*) FROM users WHERE users.is_active = 1 AND $1 = $1 AND ",
+        search_filter!()
+    ))
+    .bind(viewer)
+    .bind(term)
+    .fetch_one(conn)
+    .await?;
+    Ok((rows.iter().map(person).collect::<Result<_, _>>()?, total))
+}
+
+/// Active people available for hire, matching `term`, newest first, with the total.
+pub async fn available(
+    conn: &mut AnyConnection,
+    viewer: i64,
+    term: &str,
+    limit: i64,
+    offset: i64,
+) -> Result<(Vec<Person>, i64), sqlx::Error> {
+    let rows = sqlx::query(select_people!(
+        "WHERE users.is_available_for_hire = 1 AND users.is_active = 1 AND ",
+        search_filter!(),
+        " ORDER BY users.id DESC LIMIT $3 OFFSET $4"
+    ))
+    .bind(viewer)
+    .bind(term)
+    .bind(limit)
+    .bind(offset)
+    .fetch_all(&mut *conn)
+    .await?;
+    let total: i64 = sqlx::query_scalar(concat!(
+        "SELECT COUNT(*) FROM users WHERE users.is_available_for_hire = 1 AND users.is_active = 1 \
+         AND $1 = $1 AND ",
+        search_filter!()
+    ))
+    .bind(viewer)
+    .bind(term)
+    .fetch_one(conn)
+    .await?;
+    Ok((rows.iter().map(person).collect::<Result<_, _>>()?, total))
+}
+
+pub async fn set_available(
+    conn: &mut AnyConnection,
+    id: i64,
+    available: bool,
+    now: i64,
+) -> Result<(), sqlx::Error> {
+    sqlx::query("UPDATE users SET is_available_for_hire = $1, updated_at = $2 WHERE id = $3")
+        .bind(i64::from(available))
+        .bind(now)
+        .bind(id)
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+/// An active user by id or (case-insensitive) username.
+pub async fn find_active(
+    conn: &mut AnyConnection,
+    key: &str,
+) -> Result<Option<UserRecord>, sqlx::Error> {
+    let row = match key.parse::<i64>() {
+        Ok(id) => {
+            sqlx::query(concat!(
+                "SELECT ",
+                user_columns!(),
+                " FROM users WHERE id = $1 AND is_active = 1"
+            ))
+            .bind(id)
+            .fetch_optional(conn)
+            .await?
+        }
+        Err(_) => {
+            sqlx::query(concat!(
+                "SELECT ",
+                user_columns!(),
+                " FROM users WHERE lower(username) = lower($1) AND is_active = 1"
+            ))
+            .bind(key)
+            .fetch_optional(conn)
+            .await?
+        }
+    };
+    row.as_ref().map(UserRecord::from_row).transpose()
+}
+
+pub struct Counts {
+    pub posts: i64,
+    pub followers: i64,
+    pub following: i64,
+}
+
+pub async fn counts(conn: &mut AnyConnection, id: i64) -> Result<Counts, sqlx::Error> {
+    let row = sqlx::query(
+        "SELECT (SELECT COUNT(*) FROM posts WHERE user_id = $1) AS posts, \
+         (SELECT COUNT(*) FROM follows WHERE followed_id = $1) AS followers, \
+         (SELECT COUNT(*) FROM follows WHERE follower_id = $1) AS following",
+    )
+    .bind(id)
+    .fetch_one(conn)
+    .await?;
+    Ok(Counts {
+        posts: row.try_get("posts")?,
+        followers: row.try_get("followers")?,
+        following: row.try_get("following")?,
+    })
+}
+
+pub async fn is_following(
+    conn: &mut AnyConnection,
+    follower: i64,
+    followed: i64,
+) -> Result<bool, sqlx::Error> {
+    let found: Option<i64> =
+        sqlx::query_scalar("SELECT 1 FROM follows WHERE follower_id = $1 AND followed_id = $2")
+            .bind(follower)
+            .bind(followed)
+            .fetch_optional(conn)
+            .await?;
+    Ok(found.is_some())
+}
+
+/// Adds a follow; false when it already existed.
+pub async fn follow(
+    conn: &mut AnyConnection,
+    follower: i64,
+    followed: i64,
+    now: i64,
+) -> Result<bool, sqlx::Error> {
+    let done = sqlx::query(
+        "INSERT INTO follows (follower_id, followed_id, created_at) VALUES ($1, $2, $3) \
+         ON CONFLICT (follower_id, followed_id) DO NOTHING",
+    )
+    .bind(follower)
+    .bind(followed)
+    .bind(now)
+    .execute(conn)
+    .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+pub async fn unfollow(
+    conn: &mut AnyConnection,
+    follower: i64,
+    followed: i64,
+) -> Result<bool, sqlx::Error> {
+    let done = sqlx::query("DELETE FROM follows WHERE follower_id = $1 AND followed_id = $2")
+        .bind(follower)
+        .bind(followed)
+        .execute(conn)
+        .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+pub async fn followers_count(conn: &mut AnyConnection, id: i64) -> Result<i64, sqlx::Error> {
+    sqlx::query_scalar("SELECT COUNT(*) FROM follows WHERE followed_id = $1")
+        .bind(id)
+        .fetch_one(conn)
+        .await
+}
+
+/// People who follow `id`, newest follow first.
+pub async fn followers(
+    conn: &mut AnyConnection,
+    viewer: i64,
+    id: i64,
+    limit: i64,
+    offset: i64,
+) -> Result<Vec<Person>, sqlx::Error> {
+    let rows = sqlx::query(select_people!(
+        "JOIN follows x ON x.follower_id = users.id WHERE x.followed_id = $2 AND users.is_active = 1 \
+         ORDER BY x.created_at DESC, users.id DESC LIMIT $3 OFFSET $4"
+    ))
+    .bind(viewer)
+    .bind(id)
+    .bind(limit)
+    .bind(offset)
+    .fetch_all(conn)
+    .await?;
+    rows.iter().map(person).collect()
+}
+
+/// People `id` follows, newest follow first.
+pub async fn following(
+    conn: &mut AnyConnection,
+    viewer: i64,
+    id: i64,
+    limit: i64,
+    offset: i64,
+) -> Result<Vec<Person>, sqlx::Error> {
+    let rows = sqlx::query(select_people!(
+        "JOIN follows x ON x.followed_id = users.id WHERE x.follower_id = $2 AND users.is_active = 1 \
+         ORDER BY x.created_at DESC, users.id DESC LIMIT $3 OFFSET $4"
+    ))
+    .bind(viewer)
+    .bind(id)
+    .bind(limit)
+    .bind(offset)
+    .fetch_all(conn)
+    .await?;
+    rows.iter().map(person).collect()
+}
+
+/// People who follow `id` and whom `id` follows back.
+pub async fn friends(
+    conn: &mut AnyConnection,
+    id: i64,
+    limit: i64,
+    offset: i64,
+) -> Result<Vec<Person>, sqlx::Error> {
+    let rows = sqlx::query(select_people!(
+        "JOIN follows back ON back.follower_id = users.id AND back.followed_id = $1 \
+         WHERE f.follower_id IS NOT NULL AND users.is_active = 1 \
+         ORDER BY lower(users.first_name), users.id LIMIT $2 OFFSET $3"
+    ))
+    .bind(id)
+    .bind(limit)
+    .bind(offset)
+    .fetch_all(conn)
+    .await?;
+    rows.iter().map(person).collect()
+}
+
+/// People followed by the people `id` follows (most shared first), then people in the same
+/// location; never `id` or anyone `id` already follows.
+pub async fn suggestions(
+    conn: &mut AnyConnection,
+    id: i64,
+    location: Option<&str>,
+    limit: i64,
+) -> Result<Vec<Person>, sqlx::Error> {
+    let rows = sqlx::query(select_people!(
+        "JOIN (SELECT f2.followed_id AS candidate, COUNT(*) AS shared FROM follows f1 \
+         JOIN follows f2 ON f2.follower_id = f1.followed_id WHERE f1.follower_id = $1 \
+         GROUP BY f2.followed_id) s ON s.candidate = users.id \
+         WHERE users.id <> $1 AND f.follower_id IS NULL AND users.is_active = 1 \
+         ORDER BY s.shared DESC, users.id LIMIT $2"
+    ))
+    .bind(id)
+    .bind(limit)
+    .fetch_all(&mut *conn)
+    .await?;
+    let mut people: Vec<Person> = rows.iter().map(person).collect::<Result<_, _>>()?;
+    let room = limit - people.len() as i64;
+    if let (Some(location), true) = (location, room > 0) {
+        let rows = sqlx::query(select_people!(
+            "WHERE users.id <> $1 AND f.follower_id IS NULL AND users.is_active = 1 \
+             AND lower(users.location) = lower($2) ORDER BY users.id DESC LIMIT $3"
+        ))
+        .bind(id)
+        .bind(location)
+        .bind(limit)
+        .fetch_all(conn)
+        .await?;
+        for row in &rows {
+            let p = person(row)?;
+            if people.len() as i64 >= limit {
+                break;
+            }
+            if !people.iter().any(|q| q.user.id == p.user.id) {
+                people.push(p);
+            }
+        }
+    }
+    Ok(people)
+}
