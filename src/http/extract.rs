@@ -245,3 +245,17 @@ impl<S: Send + Sync, T: DeserializeOwned + Send> FromRequestParts<S> for Path<T>
             .map_err(|_| AppError::not_found("NOT_FOUND", "Not found"))
     }
 }
+
+#[cfg(test)]
+mod page_tests {
+    use super::Page;
+
+    #[test]
+    fn limits_default_to_20_are_clamped_to_100_and_negatives_are_refused() {
+        let page = |skip, limit| Page { skip, limit }.bounds();
+        assert_eq!(page(None, None).unwrap(), (20, 0));
+        assert_eq!(page(Some(40), Some(1000)).unwrap(), (100, 40));
+        assert!(page(Some(-1), None).is_err());
+        assert!(page(None, Some(0)).is_err());
+    }
+}

@@ -5,6 +5,7 @@ mod auth;
 mod lambda;
 mod openapi;
 mod ops;
+mod social;
 mod stack;
 mod startup;
 mod support;

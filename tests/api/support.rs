@@ -35,7 +35,8 @@ pub fn postgres_admin_url() -> Option<String> {
 pub struct TestDb {
     pub url: String,
     pg_name: Option<String>,
-    _dir: Option<tempfile::TempDir>,
+    /// Holds the SQLite file and uploaded files.
+    pub dir: tempfile::TempDir,
 }
 
 impl TestDb {
@@ -55,7 +56,7 @@ impl TestDb {
                 Self {
                     url: url.to_string(),
                     pg_name: Some(name),
-                    _dir: None,
+                    dir: tempfile::tempdir().unwrap(),
                 }
             }
             None => {
@@ -64,7 +65,7 @@ impl TestDb {
                 Self {
                     url,
                     pg_name: None,
-                    _dir: Some(dir),
+                    dir,
                 }
             }
         }
@@ -143,7 +144,10 @@ impl TestApp {
 
     pub async fn with(vars: &[(&str, &str)], extra: Router) -> Self {
         let db = TestDb::new().await;
-        let (router, state) = build(&db.url, vars, extra).await;
+        let uploads = db.dir.path().join("uploads");
+        let mut vars = vars.to_vec();
+        vars.push(("UPLOAD_DIR", uploads.to_str().unwrap()));
+        let (router, state) = build(&db.url, &vars, extra).await;
         Self { router, state, db }
     }
 
