@@ -1,0 +1,44 @@
+//! The one place where SQLite and PostgreSQL need different SQL: full-text search over jobs
+//! (FTS5 there, a `tsvector` with a GIN index here).
+
+use crate::config::Backend;
+
+/// How to search jobs for a term on one engine.
+pub struct JobSearch {
+    /// Joined to `jobs j`.
+    pub join: &'static str,
+    /// The condition; `{p}` is replaced by the placeholder of `param`.
+    pub condition: &'static str,
+    /// The relevance ordering, best first; `{p}` as above.
+    pub rank: &'static str,
+    /// The search text as this engine wants it.
+    pub param: String,
+}
+
+/// Words of a search (letters and digits), at most ten. Nothing else reaches the engine's
+/// query syntax, so no input can be a syntax error.
+pub fn search_words(raw: &str) -> Vec<String> {
+    raw.split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .map(str::to_lowercase)
+        .take(10)
+        .collect()
+}
+
+pub fn job_search(backend: Backend, words: &[String]) -> JobSearch {
+    match backend {
+        Backend::Sqlite => JobSearch {
+            join: "JOIN jobs_fts ON jobs_fts.rowid = j.id",
+            condition: "jobs_fts MATCH {p}",
+            // bm25 is lower for better matches; title weighs most, then company and skills.
+            rank: "bm25(jobs_fts, 10.0, 4.0, 1.0, 4.0)",
+            param: words.iter().map(|w| format!("\"{w}\"*")).collect::<Vec<_>>().join(" "),
+        },
+        Backend::Postgres => JobSearch {
+            join: "",
+            condition: "j.search @@ plainto_tsquery('english', {p})",
+            rank: "ts_rank(j.search, plainto_tsquery('english', {p})) DESC",
+            param: words.join(" "),
+        },
+    }
+}

@@ -1,0 +1,448 @@
+//! Queries on jobs and applications.
+
+use sqlx::any::AnyRow;
+use sqlx::{AnyConnection, AssertSqlSafe, Row};
+
+use super::dialect;
+use super::summary::{Summary, summary_columns};
+use super::users::{UserRecord, user_columns_of};
+use crate::config::Backend;
+
+#[derive(Debug, Clone)]
+pub struct JobRow {
+    pub id: i64,
+    pub employer_id: i64,
+    pub title: String,
+    pub company: String,
+    pub description: String,
+    pub requirements: Option<String>,
+    pub benefits: Option<String>,
+    pub category: String,
+    pub job_type: String,
+    pub location: String,
+    pub is_remote: bool,
+    pub salary_min: Option<i64>,
+    pub salary_max: Option<i64>,
+    pub salary_range: Option<String>,
+    pub budget: Option<f64>,
+    pub budget_type: Option<String>,
+    pub skills: String,
+    pub status: String,
+    pub applications_count: i64,
+    pub created_at: i64,
+    pub updated_at: i64,
+    pub employer: Summary,
+}
+
+macro_rules! job_columns {
+    () => {
+        concat!(
+            "j.id, j.employer_id, j.title, j.company, j.description, j.requirements, j.benefits, \
+             j.category, j.job_type, j.location, j.is_remote, j.salary_min, j.salary_max, \
+             j.salary_range, j.budget, j.budget_type, j.skills, j.status, j.applications_count, \
+             j.created_at, j.updated_at, ",
+            summary_columns!("e", "employer_")
+        )
+    };
+}
+
+fn from_row(row: &AnyRow) -> Result<JobRow, sqlx::Error> {
+    Ok(JobRow {
+        id: row.try_get("id")?,
+        employer_id: row.try_get("employer_id")?,
+        title: row.try_get("title")?,
+        company: row.try_get("company")?,
+        description: row.try_get("description")?,
+        requirements: row.try_get("requirements")?,
+        benefits: row.try_get("benefits")?,
+        category: row.try_get("category")?,
+        job_type: row.try_get("job_type")?,
+        location: row.try_get("location")?,
+        is_remote: row.try_get::<i64, _>("is_remote")? != 0,
+        salary_min: row.try_get("salary_min")?,
+        salary_max: row.try_get("salary_max")?,
+        salary_range: row.try_get("salary_range")?,
+        budget: row.try_get("budget")?,
+        budget_type: row.try_get("budget_type")?,
+        skills: row.try_get("skills")?,
+        status: row.try_get("status")?,
+        applications_count: row.try_get("applications_count")?,
+        created_at: row.try_get("created_at")?,
+        updated_at: row.try_get("updated_at")?,
+        employer: Summary::from_row(row, "employer_")?,
+    })
+}
+
+/// Every writable field of a job.
+#[derive(Debug, Clone)]
+pub struct JobFields {
+    pub title: String,
+    pub company: String,
+    pub description: String,
+    pub requirements: Option<String>,
+    pub benefits: Option<String>,
+    pub category: String,
+    pub job_type: String,
+    pub location: String,
+    pub is_remote: bool,
+    pub salary_min: Option<i64>,
+    pub salary_max: Option<i64>,
+    pub salary_range: Option<String>,
+    pub budget: Option<f64>,
+    pub budget_type: Option<String>,
+    /// Comma-separated.
+    pub skills: String,
+}
+
+impl From<&JobRow> for JobFields {
+    fn from(j: &JobRow) -> Self {
+        Self {
+            title: j.title.clone(),
+            company: j.company.clone(),
+            description: j.description.clone(),
+            requirements: j.requirements.clone(),
+            benefits: j.benefits.clone(),
+            category: j.category.clone(),
+            job_type: j.job_type.clone(),
+            location: j.location.clone(),
+            is_remote: j.is_remote,
+            salary_min: j.salary_min,
+            salary_max: j.salary_max,
+            salary_range: j.salary_range.clone(),
+            budget: j.budget,
+            budget_type: j.budget_type.clone(),
+            skills: j.skills.clone(),
+        }
+    }
+}
+
+pub async fn insert(conn: &mut AnyConnection, employer_id: i64, f: &JobFields, now: i64) -> Result<i64, sqlx::Error> {
+    sqlx::query_scalar(
+        "INSERT INTO jobs (employer_id, title, company, description, requirements, benefits, category, \
+         job_type, location, is_remote, salary_min, salary_max, salary_range, budget, budget_type, skills, \
+         status, applications_count, created_at, updated_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, 'active', 0, $17, $17) \
+         RETURNING id",
+    )
+    .bind(employer_id)
+    .bind(&f.title)
+    .bind(&f.company)
+    .bind(&f.description)
+    .bind(&f.requirements)
+    .bind(&f.benefits)
+    .bind(&f.category)
+    .bind(&f.job_type)
+    .bind(&f.location)
+    .bind(i64::from(f.is_remote))
+    .bind(f.salary_min)
+    .bind(f.salary_max)
+    .bind(&f.salary_range)
+    .bind(f.budget)
+    .bind(&f.budget_type)
+    .bind(&f.skills)
+    .bind(now)
+    .fetch_one(conn)
+    .await
+}
+
+pub async fn update(conn: &mut AnyConnection, id: i64, f: &JobFields, now: i64) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "UPDATE jobs SET title = $1, company = $2, description = $3, requirements = $4, benefits = $5, \
+         category = $6, job_type = $7, location = $8, is_remote = $9, salary_min = $10, salary_max = $11, \
+         salary_range = $12, budget = $13, budget_type = $14, skills = $15, updated_at = $16 WHERE id = $17",
+    )
+    .bind(&f.title)
+    .bind(&f.company)
+    .bind(&f.description)
+    .bind(&f.requirements)
+    .bind(&f.benefits)
+    .bind(&f.category)
+    .bind(&f.job_type)
+    .bind(&f.location)
+    .bind(i64::from(f.is_remote))
+    .bind(f.salary_min)
+    .bind(f.salary_max)
+    .bind(&f.salary_range)
+    .bind(f.budget)
+    .bind(&f.budget_type)
+    .bind(&f.skills)
+    .bind(now)
+    .bind(id)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+pub async fn set_status(conn: &mut AnyConnection, id: i64, status: &str, now: i64) -> Result<(), sqlx::Error> {
+    sqlx::query("UPDATE jobs SET status = $1, updated_at = $2 WHERE id = $3")
+        .bind(status)
+        .bind(now)
+        .bind(id)
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+/// Deletes a job, its applications and the feed post that announced it.
+pub async fn delete(conn: &mut AnyConnection, id: i64) -> Result<(), sqlx::Error> {
+    sqlx::query("DELETE FROM posts WHERE related_job_id = $1 AND post_type = 'job'")
+        .bind(id)
+        .execute(&mut *conn)
+        .await?;
+    sqlx::query("DELETE FROM jobs WHERE id = $1").bind(id).execute(conn).await?;
+    Ok(())
+}
+
+pub async fn find(conn: &mut AnyConnection, id: i64) -> Result<Option<JobRow>, sqlx::Error> {
+    let row = sqlx::query(concat!("SELECT ", job_columns!(), " FROM jobs j JOIN users e ON e.id = j.employer_id WHERE j.id = $1"))
+        .bind(id)
+        .fetch_optional(conn)
+        .await?;
+    row.as_ref().map(from_row).transpose()
+}
+
+/// The filters of the job list.
+#[derive(Debug, Default, Clone)]
+pub struct Filter {
+    pub words: Vec<String>,
+    pub category: Option<String>,
+    pub location: Option<String>,
+    pub job_type: Option<String>,
+    pub is_remote: Option<bool>,
+    /// Jobs paying at least this (their maximum, or minimum when no maximum).
+    pub salary_min: Option<i64>,
+    /// Jobs paying at most this (their minimum, or maximum when no minimum).
+    pub salary_max: Option<i64>,
+    pub employer_id: Option<i64>,
+    pub status: String,
+}
+
+enum Bind {
+    Int(i64),
+    Text(String),
+}
+
+/// Jobs matching `filter`: by relevance then recency when searching, newest first otherwise;
+/// with the total for the filter.
+pub async fn list(
+    conn: &mut AnyConnection,
+    backend: Backend,
+    filter: &Filter,
+    limit: i64,
+    offset: i64,
+) -> Result<(Vec<JobRow>, i64), sqlx::Error> {
+    let mut binds: Vec<Bind> = Vec::new();
+    let mut next = |b: Bind, binds: &mut Vec<Bind>| {
+        binds.push(b);
+        format!("${}", binds.len())
+    };
+    let mut conditions = vec![format!("j.status = {}", next(Bind::Text(filter.status.clone()), &mut binds))];
+    let mut join = "";
+    let mut order = "j.created_at DESC, j.id DESC".to_owned();
+    if !filter.words.is_empty() {
+        let search = dialect::job_search(backend, &filter.words);
+        let p = next(Bind::Text(search.param), &mut binds);
+        join = search.join;
+        conditions.push(search.condition.replace("{p}", &p));
+        order = format!("{}, {order}", search.rank.replace("{p}", &p));
+    }
+    if let Some(c) = &filter.category {
+        conditions.push(format!("lower(j.category) = lower({})", next(Bind::Text(c.clone()), &mut binds)));
+    }
+    if let Some(l) = &filter.location {
+        conditions.push(format!("lower(j.location) LIKE '%' || lower({}) || '%'", next(Bind::Text(l.clone()), &mut binds)));
+    }
+    if let Some(t) = &filter.job_type {
+        conditions.push(format!("lower(j.job_type) = lower({})", next(Bind::Text(t.clone()), &mut binds)));
+    }
+    if let Some(r) = filter.is_remote {
+        conditions.push(format!("j.is_remote = {}", next(Bind::Int(i64::from(r)), &mut binds)));
+    }
+    if let Some(min) = filter.salary_min {
+        conditions.push(format!("COALESCE(j.salary_max, j.salary_min) >= {}", next(Bind::Int(min), &mut binds)));
+    }
+    if let Some(max) = filter.salary_max {
+        conditions.push(format!("COALESCE(j.salary_min, j.salary_max) <= {}", next(Bind::Int(max), &mut binds)));
+    }
+    if let Some(e) = filter.employer_id {
+        conditions.push(format!("j.employer_id = {}", next(Bind::Int(e), &mut binds)));
+    }
+    let filters = conditions.join(" AND ");
+    let count_sql = format!("SELECT COUNT(*) FROM jobs j {join} WHERE {filters}");
+    let limit_p = next(Bind::Int(limit), &mut binds);
+    let offset_p = next(Bind::Int(offset), &mut binds);
+    let list_sql = format!(
+        "SELECT {} FROM jobs j {join} JOIN users e ON e.id = j.employer_id WHERE {filters} \
+         ORDER BY {order} LIMIT {limit_p} OFFSET {offset_p}",
+        job_columns!()
+    );
+
+    // Built from fixed fragments and numbered placeholders only; every value is bound.
+    let mut query = sqlx::query(AssertSqlSafe(list_sql));
+    for b in &binds {
+        query = match b {
+            Bind::Int(v) => query.bind(*v),
+            Bind::Text(v) => query.bind(v.clone()),
+        };
+    }
+    let rows = query.fetch_all(&mut *conn).await?;
+    let mut count = sqlx::query_scalar::<_, i64>(AssertSqlSafe(count_sql));
+    for b in &binds[..binds.len() - 2] {
+        count = match b {
+            Bind::Int(v) => count.bind(*v),
+            Bind::Text(v) => count.bind(v.clone()),
+        };
+    }
+    let total = count.fetch_one(conn).await?;
+    Ok((rows.iter().map(from_row).collect::<Result<_, _>>()?, total))
+}
+
+pub async fn by_employer(conn: &mut AnyConnection, employer_id: i64) -> Result<Vec<JobRow>, sqlx::Error> {
+    let rows = sqlx::query(concat!(
+        "SELECT ", job_columns!(),
+        " FROM jobs j JOIN users e ON e.id = j.employer_id WHERE j.employer_id = $1 ORDER BY j.created_at DESC, j.id DESC"
+    ))
+    .bind(employer_id)
+    .fetch_all(conn)
+    .await?;
+    rows.iter().map(from_row).collect()
+}
+
+pub struct Stats {
+    pub active_jobs: i64,
+    pub companies_hiring: i64,
+    pub new_this_week: i64,
+}
+
+pub async fn stats(conn: &mut AnyConnection, week_ago: i64) -> Result<Stats, sqlx::Error> {
+    let row = sqlx::query(
+        "SELECT (SELECT COUNT(*) FROM jobs WHERE status = 'active') AS active_jobs, \
+         (SELECT COUNT(DISTINCT lower(company)) FROM jobs WHERE status = 'active') AS companies_hiring, \
+         (SELECT COUNT(*) FROM jobs WHERE status = 'active' AND created_at >= $1) AS new_this_week",
+    )
+    .bind(week_ago)
+    .fetch_one(conn)
+    .await?;
+    Ok(Stats {
+        active_jobs: row.try_get("active_jobs")?,
+        companies_hiring: row.try_get("companies_hiring")?,
+        new_this_week: row.try_get("new_this_week")?,
+    })
+}
+
+#[derive(Debug, Clone)]
+pub struct ApplicationRow {
+    pub id: i64,
+    pub job_id: i64,
+    pub applicant_id: i64,
+    pub cover_letter: Option<String>,
+    pub proposed_budget: Option<f64>,
+    pub status: String,
+    pub created_at: i64,
+}
+
+fn application_from_row(row: &AnyRow) -> Result<ApplicationRow, sqlx::Error> {
+    Ok(ApplicationRow {
+        id: row.try_get("a_id")?,
+        job_id: row.try_get("a_job_id")?,
+        applicant_id: row.try_get("a_applicant_id")?,
+        cover_letter: row.try_get("a_cover_letter")?,
+        proposed_budget: row.try_get("a_proposed_budget")?,
+        status: row.try_get("a_status")?,
+        created_at: row.try_get("a_created_at")?,
+    })
+}
+
+macro_rules! application_columns {
+    () => {
+        "a.id AS a_id, a.job_id AS a_job_id, a.applicant_id AS a_applicant_id, \
+         a.cover_letter AS a_cover_letter, a.proposed_budget AS a_proposed_budget, \
+         a.status AS a_status, a.created_at AS a_created_at"
+    };
+}
+
+/// Inserts an application; the unique constraint refuses a second one by the same person.
+pub async fn apply(
+    conn: &mut AnyConnection,
+    job_id: i64,
+    applicant_id: i64,
+    cover_letter: Option<&str>,
+    proposed_budget: Option<f64>,
+    now: i64,
+) -> Result<ApplicationRow, sqlx::Error> {
+    let row = sqlx::query(
+        "INSERT INTO job_applications (job_id, applicant_id, cover_letter, proposed_budget, status, created_at, updated_at) \
+         VALUES ($1, $2, $3, $4, 'pending', $5, $5) \
+         RETURNING id AS a_id, job_id AS a_job_id, applicant_id AS a_applicant_id, cover_letter AS a_cover_letter, \
+         proposed_budget AS a_proposed_budget, status AS a_status, created_at AS a_created_at",
+    )
+    .bind(job_id)
+    .bind(applicant_id)
+    .bind(cover_letter)
+    .bind(proposed_budget)
+    .bind(now)
+    .fetch_one(&mut *conn)
+    .await?;
+    sqlx::query("UPDATE jobs SET applications_count = applications_count + 1 WHERE id = $1")
+        .bind(job_id)
+        .execute(conn)
+        .await?;
+    application_from_row(&row)
+}
+
+/// Whether a failed insert was the one-application-per-job constraint.
+pub fn is_duplicate_application(err: &sqlx::Error) -> bool {
+    match err {
+        sqlx::Error::Database(db) if db.is_unique_violation() => {
+            db.constraint() == Some("job_applications_once") || db.message().contains("job_applications")
+        }
+        _ => false,
+    }
+}
+
+/// A job's applications with their applicants, oldest first.
+pub async fn applications_of(conn: &mut AnyConnection, job_id: i64) -> Result<Vec<(ApplicationRow, UserRecord)>, sqlx::Error> {
+    let rows = sqlx::query(concat!(
+        "SELECT ", application_columns!(), ", ", user_columns_of!("u"),
+        " FROM job_applications a JOIN users u ON u.id = a.applicant_id WHERE a.job_id = $1 ORDER BY a.created_at, a.id"
+    ))
+    .bind(job_id)
+    .fetch_all(conn)
+    .await?;
+    rows.iter().map(|r| Ok((application_from_row(r)?, UserRecord::from_row(r)?))).collect()
+}
+
+/// An application with its job's owner.
+pub async fn application_with_owner(conn: &mut AnyConnection, id: i64) -> Result<Option<(ApplicationRow, i64, String)>, sqlx::Error> {
+    let row = sqlx::query(concat!(
+        "SELECT ", application_columns!(), ", j.employer_id AS owner_id, j.title AS job_title \
+         FROM job_applications a JOIN jobs j ON j.id = a.job_id WHERE a.id = $1"
+    ))
+    .bind(id)
+    .fetch_optional(conn)
+    .await?;
+    row.map(|r| Ok((application_from_row(&r)?, r.try_get("owner_id")?, r.try_get("job_title")?))).transpose()
+}
+
+pub async fn set_application_status(conn: &mut AnyConnection, id: i64, status: &str, now: i64) -> Result<(), sqlx::Error> {
+    sqlx::query("UPDATE job_applications SET status = $1, updated_at = $2 WHERE id = $3")
+        .bind(status)
+        .bind(now)
+        .bind(id)
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+/// The caller's applications, newest first, each with its job.
+pub async fn applications_by(conn: &mut AnyConnection, applicant_id: i64) -> Result<Vec<(ApplicationRow, JobRow)>, sqlx::Error> {
+    let rows = sqlx::query(concat!(
+        "SELECT ", application_columns!(), ", ", job_columns!(),
+        " FROM job_applications a JOIN jobs j ON j.id = a.job_id JOIN users e ON e.id = j.employer_id \
+         WHERE a.applicant_id = $1 ORDER BY a.created_at DESC, a.id DESC"
+    ))
+    .bind(applicant_id)
+    .fetch_all(conn)
+    .await?;
+    rows.iter().map(|r| Ok((application_from_row(r)?, from_row(r)?))).collect()
+}
