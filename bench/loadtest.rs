@@ -217,15 +217,22 @@ async fn seed(args: &Args) {
     use hireme::db::Database;
     use sqlx::AssertSqlSafe;
 
-    let url = args.database_url.clone().expect("seed needs --database-url");
-    let config = Config::from_lookup(&|name| (name == "DATABASE_URL").then(|| url.clone())).expect("valid URL");
+    let url = args
+        .database_url
+        .clone()
+        .expect("seed needs --database-url");
+    let config = Config::from_lookup(&|name| (name == "DATABASE_URL").then(|| url.clone()))
+        .expect("valid URL");
     let db = Database::open(&config.database).expect("database options");
     if let Some(dir) = config.database.url.default_dir() {
         std::fs::create_dir_all(dir).unwrap();
     }
     db.migrate().await.expect("migrations");
     let pool = db.raw_pool();
-    let hash = hireme::auth::password::Hasher::new(&config.auth).hash(SEED_PASSWORD).await.expect("hash");
+    let hash = hireme::auth::password::Hasher::new(&config.auth)
+        .hash(SEED_PASSWORD)
+        .await
+        .expect("hash");
     let now = hireme::domain::time::now_ms();
     let started = Instant::now();
 
@@ -238,7 +245,12 @@ async fn seed(args: &Args) {
                 if i > 0 {
                     sql.push(',');
                 }
-                let marks: Vec<String> = (0..width).map(|_| { n += 1; format!("${n}") }).collect();
+                let marks: Vec<String> = (0..width)
+                    .map(|_| {
+                        n += 1;
+                        format!("${n}")
+                    })
+                    .collect();
                 sql.push_str(&format!("({})", marks.join(",")));
             }
             let mut q = sqlx::query(AssertSqlSafe(sql));
@@ -257,46 +269,109 @@ async fn seed(args: &Args) {
     }
 
     let users: Vec<Vec<Value>> = (1..=args.users)
-        .map(|i| vec![json!(format!("bench-user-{i}@example.com")), json!(hash), json!(format!("Bench{i}")),
-            json!("User"), json!(format!("bench_user_{i}")), json!("freelancer"), json!(now), json!(now)])
+        .map(|i| {
+            vec![
+                json!(format!("bench-user-{i}@example.com")),
+                json!(hash),
+                json!(format!("Bench{i}")),
+                json!("User"),
+                json!(format!("bench_user_{i}")),
+                json!("freelancer"),
+                json!(now),
+                json!(now),
+            ]
+        })
         .collect();
     insert_rows(pool, "INSERT INTO users (email, password_hash, first_name, last_name, username, user_type, created_at, updated_at)", 8, users).await;
-    let first_id: i64 = sqlx::query_scalar("SELECT MIN(id) FROM users WHERE email LIKE 'bench-user-%'").fetch_one(pool).await.unwrap();
+    let first_id: i64 =
+        sqlx::query_scalar("SELECT MIN(id) FROM users WHERE email LIKE 'bench-user-%'")
+            .fetch_one(pool)
+            .await
+            .unwrap();
     let user = |n: i64| first_id + n.rem_euclid(args.users);
 
     let month = 30 * 24 * 3600 * 1000i64;
     let posts: Vec<Vec<Value>> = (0..args.posts)
         .map(|i| {
             let at = now - month + i * (month / args.posts.max(1));
-            vec![json!(user(i * 7919)), json!(format!("Benchmark post number {i} about work in Nassau")), json!("text"), json!(at), json!(at)]
+            vec![
+                json!(user(i * 7919)),
+                json!(format!("Benchmark post number {i} about work in Nassau")),
+                json!("text"),
+                json!(at),
+                json!(at),
+            ]
         })
         .collect();
-    insert_rows(pool, "INSERT INTO posts (user_id, content, post_type, created_at, updated_at)", 5, posts).await;
-    let first_post: i64 = sqlx::query_scalar("SELECT MIN(id) FROM posts").fetch_one(pool).await.unwrap();
+    insert_rows(
+        pool,
+        "INSERT INTO posts (user_id, content, post_type, created_at, updated_at)",
+        5,
+        posts,
+    )
+    .await;
+    let first_post: i64 = sqlx::query_scalar("SELECT MIN(id) FROM posts")
+        .fetch_one(pool)
+        .await
+        .unwrap();
 
     let mut likes = Vec::new();
     let mut comments = Vec::new();
     for i in 0..args.posts {
         for k in 0..2 {
-            likes.push(vec![json!(first_post + i), json!(user(i * 31 + k * 17 + 1)), json!(now)]);
+            likes.push(vec![
+                json!(first_post + i),
+                json!(user(i * 31 + k * 17 + 1)),
+                json!(now),
+            ]);
         }
-        comments.push(vec![json!(first_post + i), json!(user(i * 13 + 5)), json!("A comment"), json!(now)]);
+        comments.push(vec![
+            json!(first_post + i),
+            json!(user(i * 13 + 5)),
+            json!("A comment"),
+            json!(now),
+        ]);
     }
-    insert_rows(pool, "INSERT INTO post_likes (post_id, user_id, created_at)", 3, likes).await;
-    insert_rows(pool, "INSERT INTO comments (post_id, user_id, content, created_at)", 4, comments).await;
-    sqlx::query("UPDATE posts SET likes_count = 2, comments_count = 1").execute(pool).await.unwrap();
+    insert_rows(
+        pool,
+        "INSERT INTO post_likes (post_id, user_id, created_at)",
+        3,
+        likes,
+    )
+    .await;
+    insert_rows(
+        pool,
+        "INSERT INTO comments (post_id, user_id, content, created_at)",
+        4,
+        comments,
+    )
+    .await;
+    sqlx::query("UPDATE posts SET likes_count = 2, comments_count = 1")
+        .execute(pool)
+        .await
+        .unwrap();
 
     let follows: Vec<Vec<Value>> = (0..args.users)
         .flat_map(|i| (1..=5).map(move |d| (i, d)))
         .map(|(i, d)| vec![json!(user(i)), json!(user(i + d)), json!(now)])
         .filter(|r| r[0] != r[1])
         .collect();
-    insert_rows(pool, "INSERT INTO follows (follower_id, followed_id, created_at)", 3, follows).await;
+    insert_rows(
+        pool,
+        "INSERT INTO follows (follower_id, followed_id, created_at)",
+        3,
+        follows,
+    )
+    .await;
     // Fresh statistics, as a long-running database would have.
     sqlx::query("ANALYZE").execute(pool).await.unwrap();
     println!(
         "seeded {} users, {} posts, {} likes, {} comments in {:.1} s",
-        args.users, args.posts, args.posts * 2, args.posts, started.elapsed().as_secs_f64()
+        args.users,
+        args.posts,
+        args.posts * 2,
+        args.posts,
+        started.elapsed().as_secs_f64()
     );
 }
 
@@ -310,16 +385,37 @@ async fn feed(args: &Args, client: reqwest::Client) {
         .send()
         .await
         .expect("server reachable");
-    assert!(res.status().is_success(), "login failed (was the database seeded?)");
-    let token = res.json::<Value>().await.unwrap()["access_token"].as_str().unwrap().to_owned();
-    let check = client.get(format!("{url}/api/posts?limit=20")).bearer_auth(&token).send().await.unwrap();
+    assert!(
+        res.status().is_success(),
+        "login failed (was the database seeded?)"
+    );
+    let token = res.json::<Value>().await.unwrap()["access_token"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let check = client
+        .get(format!("{url}/api/posts?limit=20"))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap();
     let body: Value = check.json().await.unwrap();
-    assert_eq!(body["posts"].as_array().map(Vec::len), Some(20), "the feed has 20 posts");
+    assert_eq!(
+        body["posts"].as_array().map(Vec::len),
+        Some(20),
+        "the feed has 20 posts"
+    );
 
-    println!("scenario feed: {} workers for {} s each against {url}", args.concurrency, args.seconds);
+    println!(
+        "scenario feed: {} workers for {} s each against {url}",
+        args.concurrency, args.seconds
+    );
     for (name, path) in [
         ("GET /api/posts (first page)", "/api/posts?limit=20"),
-        ("GET /api/posts (skip 1000)", "/api/posts?limit=20&skip=1000"),
+        (
+            "GET /api/posts (skip 1000)",
+            "/api/posts?limit=20&skip=1000",
+        ),
     ] {
         let deadline = Instant::now() + Duration::from_secs(args.seconds);
         let started = Instant::now();

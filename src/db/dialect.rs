@@ -32,7 +32,11 @@ pub fn job_search(backend: Backend, words: &[String]) -> JobSearch {
             condition: "jobs_fts MATCH {p}",
             // bm25 is lower for better matches; title weighs most, then company and skills.
             rank: "bm25(jobs_fts, 10.0, 4.0, 1.0, 4.0)",
-            param: words.iter().map(|w| format!("\"{w}\"*")).collect::<Vec<_>>().join(" "),
+            param: words
+                .iter()
+                .map(|w| format!("\"{w}\"*"))
+                .collect::<Vec<_>>()
+                .join(" "),
         },
         Backend::Postgres => JobSearch {
             join: "",

@@ -116,7 +116,12 @@ impl From<&JobRow> for JobFields {
     }
 }
 
-pub async fn insert(conn: &mut AnyConnection, employer_id: i64, f: &JobFields, now: i64) -> Result<i64, sqlx::Error> {
+pub async fn insert(
+    conn: &mut AnyConnection,
+    employer_id: i64,
+    f: &JobFields,
+    now: i64,
+) -> Result<i64, sqlx::Error> {
     sqlx::query_scalar(
         "INSERT INTO jobs (employer_id, title, company, description, requirements, benefits, category, \
          job_type, location, is_remote, salary_min, salary_max, salary_range, budget, budget_type, skills, \
@@ -145,7 +150,12 @@ pub async fn insert(conn: &mut AnyConnection, employer_id: i64, f: &JobFields, n
     .await
 }
 
-pub async fn update(conn: &mut AnyConnection, id: i64, f: &JobFields, now: i64) -> Result<(), sqlx::Error> {
+pub async fn update(
+    conn: &mut AnyConnection,
+    id: i64,
+    f: &JobFields,
+    now: i64,
+) -> Result<(), sqlx::Error> {
     sqlx::query(
         "UPDATE jobs SET title = $1, company = $2, description = $3, requirements = $4, benefits = $5, \
          category = $6, job_type = $7, location = $8, is_remote = $9, salary_min = $10, salary_max = $11, \
@@ -173,7 +183,12 @@ pub async fn update(conn: &mut AnyConnection, id: i64, f: &JobFields, now: i64) 
     Ok(())
 }
 
-pub async fn set_status(conn: &mut AnyConnection, id: i64, status: &str, now: i64) -> Result<(), sqlx::Error> {
+pub async fn set_status(
+    conn: &mut AnyConnection,
+    id: i64,
+    status: &str,
+    now: i64,
+) -> Result<(), sqlx::Error> {
     sqlx::query("UPDATE jobs SET status = $1, updated_at = $2 WHERE id = $3")
         .bind(status)
         .bind(now)
@@ -189,15 +204,22 @@ pub async fn delete(conn: &mut AnyConnection, id: i64) -> Result<(), sqlx::Error
         .bind(id)
         .execute(&mut *conn)
         .await?;
-    sqlx::query("DELETE FROM jobs WHERE id = $1").bind(id).execute(conn).await?;
+    sqlx::query("DELETE FROM jobs WHERE id = $1")
+        .bind(id)
+        .execute(conn)
+        .await?;
     Ok(())
 }
 
 pub async fn find(conn: &mut AnyConnection, id: i64) -> Result<Option<JobRow>, sqlx::Error> {
-    let row = sqlx::query(concat!("SELECT ", job_columns!(), " FROM jobs j JOIN users e ON e.id = j.employer_id WHERE j.id = $1"))
-        .bind(id)
-        .fetch_optional(conn)
-        .await?;
+    let row = sqlx::query(concat!(
+        "SELECT ",
+        job_columns!(),
+        " FROM jobs j JOIN users e ON e.id = j.employer_id WHERE j.id = $1"
+    ))
+    .bind(id)
+    .fetch_optional(conn)
+    .await?;
     row.as_ref().map(from_row).transpose()
 }
 
@@ -232,11 +254,14 @@ pub async fn list(
     offset: i64,
 ) -> Result<(Vec<JobRow>, i64), sqlx::Error> {
     let mut binds: Vec<Bind> = Vec::new();
-    let mut next = |b: Bind, binds: &mut Vec<Bind>| {
+    let next = |b: Bind, binds: &mut Vec<Bind>| {
         binds.push(b);
         format!("${}", binds.len())
     };
-    let mut conditions = vec![format!("j.status = {}", next(Bind::Text(filter.status.clone()), &mut binds))];
+    let mut conditions = vec![format!(
+        "j.status = {}",
+        next(Bind::Text(filter.status.clone()), &mut binds)
+    )];
     let mut join = "";
     let mut order = "j.created_at DESC, j.id DESC".to_owned();
     if !filter.words.is_empty() {
@@ -247,25 +272,46 @@ pub async fn list(
         order = format!("{}, {order}", search.rank.replace("{p}", &p));
     }
     if let Some(c) = &filter.category {
-        conditions.push(format!("lower(j.category) = lower({})", next(Bind::Text(c.clone()), &mut binds)));
+        conditions.push(format!(
+            "lower(j.category) = lower({})",
+            next(Bind::Text(c.clone()), &mut binds)
+        ));
     }
     if let Some(l) = &filter.location {
-        conditions.push(format!("lower(j.location) LIKE '%' || lower({}) || '%'", next(Bind::Text(l.clone()), &mut binds)));
+        conditions.push(format!(
+            "lower(j.location) LIKE '%' || lower({}) || '%'",
+            next(Bind::Text(l.clone()), &mut binds)
+        ));
     }
     if let Some(t) = &filter.job_type {
-        conditions.push(format!("lower(j.job_type) = lower({})", next(Bind::Text(t.clone()), &mut binds)));
+        conditions.push(format!(
+            "lower(j.job_type) = lower({})",
+            next(Bind::Text(t.clone()), &mut binds)
+        ));
     }
     if let Some(r) = filter.is_remote {
-        conditions.push(format!("j.is_remote = {}", next(Bind::Int(i64::from(r)), &mut binds)));
+        conditions.push(format!(
+            "j.is_remote = {}",
+            next(Bind::Int(i64::from(r)), &mut binds)
+        ));
     }
     if let Some(min) = filter.salary_min {
-        conditions.push(format!("COALESCE(j.salary_max, j.salary_min) >= {}", next(Bind::Int(min), &mut binds)));
+        conditions.push(format!(
+            "COALESCE(j.salary_max, j.salary_min) >= {}",
+            next(Bind::Int(min), &mut binds)
+        ));
     }
     if let Some(max) = filter.salary_max {
-        conditions.push(format!("COALESCE(j.salary_min, j.salary_max) <= {}", next(Bind::Int(max), &mut binds)));
+        conditions.push(format!(
+            "COALESCE(j.salary_min, j.salary_max) <= {}",
+            next(Bind::Int(max), &mut binds)
+        ));
     }
     if let Some(e) = filter.employer_id {
-        conditions.push(format!("j.employer_id = {}", next(Bind::Int(e), &mut binds)));
+        conditions.push(format!(
+            "j.employer_id = {}",
+            next(Bind::Int(e), &mut binds)
+        ));
     }
     let filters = conditions.join(" AND ");
     let count_sql = format!("SELECT COUNT(*) FROM jobs j {join} WHERE {filters}");
@@ -297,7 +343,10 @@ pub async fn list(
     Ok((rows.iter().map(from_row).collect::<Result<_, _>>()?, total))
 }
 
-pub async fn by_employer(conn: &mut AnyConnection, employer_id: i64) -> Result<Vec<JobRow>, sqlx::Error> {
+pub async fn by_employer(
+    conn: &mut AnyConnection,
+    employer_id: i64,
+) -> Result<Vec<JobRow>, sqlx::Error> {
     let rows = sqlx::query(concat!(
         "SELECT ", job_columns!(),
         " FROM jobs j JOIN users e ON e.id = j.employer_id WHERE j.employer_id = $1 ORDER BY j.created_at DESC, j.id DESC"
@@ -394,14 +443,18 @@ pub async fn apply(
 pub fn is_duplicate_application(err: &sqlx::Error) -> bool {
     match err {
         sqlx::Error::Database(db) if db.is_unique_violation() => {
-            db.constraint() == Some("job_applications_once") || db.message().contains("job_applications")
+            db.constraint() == Some("job_applications_once")
+                || db.message().contains("job_applications")
         }
         _ => false,
     }
 }
 
 /// A job's applications with their applicants, oldest first.
-pub async fn applications_of(conn: &mut AnyConnection, job_id: i64) -> Result<Vec<(ApplicationRow, UserRecord)>, sqlx::Error> {
+pub async fn applications_of(
+    conn: &mut AnyConnection,
+    job_id: i64,
+) -> Result<Vec<(ApplicationRow, UserRecord)>, sqlx::Error> {
     let rows = sqlx::query(concat!(
         "SELECT ", application_columns!(), ", ", user_columns_of!("u"),
         " FROM job_applications a JOIN users u ON u.id = a.applicant_id WHERE a.job_id = $1 ORDER BY a.created_at, a.id"
@@ -409,22 +462,41 @@ pub async fn applications_of(conn: &mut AnyConnection, job_id: i64) -> Result<Ve
     .bind(job_id)
     .fetch_all(conn)
     .await?;
-    rows.iter().map(|r| Ok((application_from_row(r)?, UserRecord::from_row(r)?))).collect()
+    rows.iter()
+        .map(|r| Ok((application_from_row(r)?, UserRecord::from_row(r)?)))
+        .collect()
 }
 
 /// An application with its job's owner.
-pub async fn application_with_owner(conn: &mut AnyConnection, id: i64) -> Result<Option<(ApplicationRow, i64, String)>, sqlx::Error> {
+pub async fn application_with_owner(
+    conn: &mut AnyConnection,
+    id: i64,
+) -> Result<Option<(ApplicationRow, i64, String)>, sqlx::Error> {
     let row = sqlx::query(concat!(
-        "SELECT ", application_columns!(), ", j.employer_id AS owner_id, j.title AS job_title \
+        "SELECT ",
+        application_columns!(),
+        ", j.employer_id AS owner_id, j.title AS job_title \
          FROM job_applications a JOIN jobs j ON j.id = a.job_id WHERE a.id = $1"
     ))
     .bind(id)
     .fetch_optional(conn)
     .await?;
-    row.map(|r| Ok((application_from_row(&r)?, r.try_get("owner_id")?, r.try_get("job_title")?))).transpose()
+    row.map(|r| {
+        Ok((
+            application_from_row(&r)?,
+            r.try_get("owner_id")?,
+            r.try_get("job_title")?,
+        ))
+    })
+    .transpose()
 }
 
-pub async fn set_application_status(conn: &mut AnyConnection, id: i64, status: &str, now: i64) -> Result<(), sqlx::Error> {
+pub async fn set_application_status(
+    conn: &mut AnyConnection,
+    id: i64,
+    status: &str,
+    now: i64,
+) -> Result<(), sqlx::Error> {
     sqlx::query("UPDATE job_applications SET status = $1, updated_at = $2 WHERE id = $3")
         .bind(status)
         .bind(now)
@@ -435,7 +507,10 @@ pub async fn set_application_status(conn: &mut AnyConnection, id: i64, status: &
 }
 
 /// The caller's applications, newest first, each with its job.
-pub async fn applications_by(conn: &mut AnyConnection, applicant_id: i64) -> Result<Vec<(ApplicationRow, JobRow)>, sqlx::Error> {
+pub async fn applications_by(
+    conn: &mut AnyConnection,
+    applicant_id: i64,
+) -> Result<Vec<(ApplicationRow, JobRow)>, sqlx::Error> {
     let rows = sqlx::query(concat!(
         "SELECT ", application_columns!(), ", ", job_columns!(),
         " FROM job_applications a JOIN jobs j ON j.id = a.job_id JOIN users e ON e.id = j.employer_id \
@@ -444,5 +519,7 @@ pub async fn applications_by(conn: &mut AnyConnection, applicant_id: i64) -> Res
     .bind(applicant_id)
     .fetch_all(conn)
     .await?;
-    rows.iter().map(|r| Ok((application_from_row(r)?, from_row(r)?))).collect()
+    rows.iter()
+        .map(|r| Ok((application_from_row(r)?, from_row(r)?)))
+        .collect()
 }

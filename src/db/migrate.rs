@@ -28,6 +28,12 @@ const VERSIONS: &[Version] = &[
         sqlite: include_str!("../../migrations/sqlite/0002_social.sql"),
         postgres: include_str!("../../migrations/postgres/0002_social.sql"),
     },
+    Version {
+        version: 3,
+        description: "jobs",
+        sqlite: include_str!("../../migrations/sqlite/0003_jobs.sql"),
+        postgres: include_str!("../../migrations/postgres/0003_jobs.sql"),
+    },
 ];
 
 /// The migrator for one engine.

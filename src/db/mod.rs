@@ -5,6 +5,8 @@
 //! is down, routes that need the database answer 503 at once instead of waiting on a dead
 //! server. When the database comes back the flag rises again, with no restart.
 
+pub mod dialect;
+pub mod jobs;
 pub mod migrate;
 pub mod notifications;
 pub mod people;

@@ -17,14 +17,30 @@ impl SalaryRange {
     pub fn parse(text: &str) -> Self {
         let lower = text.to_lowercase().replace(['–', '—'], "-");
         let numbers = numbers_in(&lower);
-        let upper_only = ["up to", "upto", "max", "under", "below", "less than"].iter().any(|w| lower.contains(w));
-        let lower_only = ["from", "min", "starting", "at least", "over", "above"].iter().any(|w| lower.contains(w))
+        let upper_only = ["up to", "upto", "max", "under", "below", "less than"]
+            .iter()
+            .any(|w| lower.contains(w));
+        let lower_only = ["from", "min", "starting", "at least", "over", "above"]
+            .iter()
+            .any(|w| lower.contains(w))
             || lower.trim_end().ends_with('+');
         match numbers.as_slice() {
-            [n] if upper_only => Self { min: None, max: Some(*n) },
-            [n] if lower_only => Self { min: Some(*n), max: None },
-            [n] => Self { min: Some(*n), max: Some(*n) },
-            [a, b] => Self { min: Some(*a.min(b)), max: Some(*a.max(b)) },
+            [n] if upper_only => Self {
+                min: None,
+                max: Some(*n),
+            },
+            [n] if lower_only => Self {
+                min: Some(*n),
+                max: None,
+            },
+            [n] => Self {
+                min: Some(*n),
+                max: Some(*n),
+            },
+            [a, b] => Self {
+                min: Some(*a.min(b)),
+                max: Some(*a.max(b)),
+            },
             _ => Self::default(),
         }
     }
@@ -83,7 +99,11 @@ pub const MAX_SKILL_CHARS: usize = 50;
 /// skills, so none contains one.
 pub fn parse_skills(input: &SkillsInput) -> Result<Vec<String>, Invalid> {
     let parts: Vec<String> = match input {
-        SkillsInput::List(items) => items.iter().flat_map(|s| s.split(',')).map(str::to_owned).collect(),
+        SkillsInput::List(items) => items
+            .iter()
+            .flat_map(|s| s.split(','))
+            .map(str::to_owned)
+            .collect(),
         SkillsInput::Text(text) => text.split(',').map(str::to_owned).collect(),
     };
     let mut skills: Vec<String> = Vec::new();
@@ -93,7 +113,9 @@ pub fn parse_skills(input: &SkillsInput) -> Result<Vec<String>, Invalid> {
             continue;
         }
         if skill.chars().count() > MAX_SKILL_CHARS {
-            return Err(Invalid::new(format!("each skill must be at most {MAX_SKILL_CHARS} characters")));
+            return Err(Invalid::new(format!(
+                "each skill must be at most {MAX_SKILL_CHARS} characters"
+            )));
         }
         if !skills.iter().any(|s| s.eq_ignore_ascii_case(skill)) {
             skills.push(skill.to_owned());
@@ -107,7 +129,12 @@ pub fn parse_skills(input: &SkillsInput) -> Result<Vec<String>, Invalid> {
 
 /// Skills as stored (comma-separated) back into a list.
 pub fn skills_from_stored(stored: &str) -> Vec<String> {
-    stored.split(',').map(str::trim).filter(|s| !s.is_empty()).map(str::to_owned).collect()
+    stored
+        .split(',')
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(str::to_owned)
+        .collect()
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -190,7 +217,11 @@ mod tests {
         assert_eq!(range("$50,000"), (Some(50_000), Some(50_000)));
         assert_eq!(range("60000+"), (Some(60_000), None));
         assert_eq!(range("1.5m - 2m"), (Some(1_500_000), Some(2_000_000)));
-        assert_eq!(range("$60,000 - $40,000"), (Some(40_000), Some(60_000)), "never min above max");
+        assert_eq!(
+            range("$60,000 - $40,000"),
+            (Some(40_000), Some(60_000)),
+            "never min above max"
+        );
     }
 
     #[test]
@@ -204,7 +235,12 @@ mod tests {
     fn skills_come_as_a_list_or_a_comma_string_and_leave_as_a_list() {
         let from_text = parse_skills(&SkillsInput::Text(" Rust, SQL ,, rust,Go ".into())).unwrap();
         assert_eq!(from_text, ["Rust", "SQL", "Go"]);
-        let from_list = parse_skills(&SkillsInput::List(vec!["Rust".into(), "SQL, Go".into(), " ".into()])).unwrap();
+        let from_list = parse_skills(&SkillsInput::List(vec![
+            "Rust".into(),
+            "SQL, Go".into(),
+            " ".into(),
+        ]))
+        .unwrap();
         assert_eq!(from_list, ["Rust", "SQL", "Go"]);
         assert_eq!(skills_from_stored("Rust,SQL,Go"), ["Rust", "SQL", "Go"]);
         assert!(parse_skills(&SkillsInput::Text("x".repeat(51))).is_err());

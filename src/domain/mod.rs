@@ -2,6 +2,7 @@
 //! nothing past the HTTP layer re-checks it.
 
 pub mod account;
+pub mod job;
 pub mod time;
 
 pub use account::{Email, LoginId, Password, Phone, ProfileText, UserType, Username};

@@ -6,6 +6,7 @@ pub mod current_user;
 pub mod docs;
 pub mod extract;
 mod hireme;
+mod jobs;
 pub mod middleware;
 mod notifications;
 pub mod ops;
@@ -38,6 +39,7 @@ use crate::state::AppState;
         (name = "auth", description = "Registration, sign-in, sessions and the caller's own account"),
         (name = "users", description = "Public profiles, people lists, follows and availability for hire"),
         (name = "posts", description = "The feed, likes and comments"),
+        (name = "jobs", description = "Job postings, search and applications"),
         (name = "notifications", description = "The caller's notifications"),
         (name = "uploads", description = "Stored files"),
     )
@@ -81,6 +83,7 @@ fn documented_routes(state: &AppState) -> (Router, utoipa::openapi::OpenApi) {
         .merge(posts::routes())
         .merge(notifications::routes())
         .merge(hireme::routes())
+        .merge(jobs::routes())
         .routes(routes!(uploads::get_upload))
         .split_for_parts();
     (router.with_state(state.clone()), api)
