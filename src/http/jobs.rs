@@ -613,7 +613,7 @@ pub async fn apply_to_job(
         None => None,
     };
     if let Some(b) = request.proposed_budget
-        && (!b.is_finite() || b < 0.0 || b > 1e12)
+        && (!b.is_finite() || !(0.0..=1e12).contains(&b))
     {
         f.check::<()>(
             "proposed_budget",
