@@ -2,10 +2,11 @@
 //! `TEST_DATABASE_URL` names a server; every test gets a database of its own.
 
 mod auth;
+mod jobs;
 mod lambda;
 mod openapi;
 mod ops;
-mod social;
+pub mod social;
 mod stack;
 mod startup;
 mod support;
