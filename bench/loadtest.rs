@@ -18,6 +18,7 @@ struct Args {
     database_url: Option<String>,
     users: i64,
     posts: i64,
+    jobs: i64,
 }
 
 fn args() -> Args {
@@ -29,6 +30,7 @@ fn args() -> Args {
         database_url: None,
         users: 1000,
         posts: 100_000,
+        jobs: 0,
     };
     let mut it = std::env::args().skip(1);
     while let Some(a) = it.next() {
@@ -46,6 +48,7 @@ fn args() -> Args {
             "--database-url" => args.database_url = it.next(),
             "--users" => args.users = it.next().and_then(|v| v.parse().ok()).expect("--users N"),
             "--posts" => args.posts = it.next().and_then(|v| v.parse().ok()).expect("--posts N"),
+            "--jobs" => args.jobs = it.next().and_then(|v| v.parse().ok()).expect("--jobs N"),
             s if !s.starts_with("--") && args.scenario.is_empty() => args.scenario = s.to_owned(),
             other => panic!("unknown argument {other}"),
         }
@@ -363,14 +366,98 @@ async fn seed(args: &Args) {
         follows,
     )
     .await;
+
+    // Jobs: titles, companies and skills drawn from small vocabularies, so searches for a word
+    // match a realistic share of them.
+    const TITLES: &[&str] = &[
+        "Developer",
+        "Accountant",
+        "Chef",
+        "Nurse",
+        "Electrician",
+        "Teacher",
+        "Welder",
+        "Designer",
+        "Driver",
+        "Manager",
+        "Receptionist",
+        "Plumber",
+        "Analyst",
+        "Mechanic",
+        "Lifeguard",
+    ];
+    const LEVELS: &[&str] = &["Junior", "Senior", "Lead", "Assistant", "Head", "Trainee"];
+    const SKILLS: &[&str] = &[
+        "rust",
+        "excel",
+        "cooking",
+        "first aid",
+        "wiring",
+        "driving",
+        "design",
+        "customer service",
+        "welding",
+        "sql",
+        "sales",
+        "carpentry",
+        "marketing",
+        "swimming",
+    ];
+    const PLACES: &[&str] = &[
+        "Nassau",
+        "Freeport",
+        "Exuma",
+        "Eleuthera",
+        "Abaco",
+        "Andros",
+        "Bimini",
+    ];
+    for chunk_start in (0..args.jobs).step_by(50_000) {
+        let rows: Vec<Vec<Value>> = (chunk_start..(chunk_start + 50_000).min(args.jobs))
+            .map(|i| {
+                let at = now - month + i * (month / args.jobs.max(1));
+                let title = format!(
+                    "{} {}",
+                    LEVELS[(i % 6) as usize],
+                    TITLES[(i / 6 % 15) as usize]
+                );
+                let skills = format!(
+                    "{},{}",
+                    SKILLS[(i % 14) as usize],
+                    SKILLS[(i / 14 % 14) as usize]
+                );
+                vec![
+                    json!(user(i)),
+                    json!(title),
+                    json!(format!("Company {}", i % 5000)),
+                    json!(format!(
+                        "We are hiring for role {i}. Work with a friendly team on the islands."
+                    )),
+                    json!("general"),
+                    json!(if i % 3 == 0 { "part-time" } else { "full-time" }),
+                    json!(PLACES[(i % 7) as usize]),
+                    json!(i64::from(i % 4 == 0)),
+                    json!(30_000 + (i % 50) * 1000),
+                    json!(40_000 + (i % 50) * 1000),
+                    json!(skills),
+                    json!("active"),
+                    json!(at),
+                    json!(at),
+                ]
+            })
+            .collect();
+        insert_rows(pool, "INSERT INTO jobs (employer_id, title, company, description, category, job_type, location, \
+            is_remote, salary_min, salary_max, skills, status, created_at, updated_at)", 14, rows).await;
+    }
     // Fresh statistics, as a long-running database would have.
     sqlx::query("ANALYZE").execute(pool).await.unwrap();
     println!(
-        "seeded {} users, {} posts, {} likes, {} comments in {:.1} s",
+        "seeded {} users, {} posts, {} likes, {} comments, {} jobs in {:.1} s",
         args.users,
         args.posts,
         args.posts * 2,
         args.posts,
+        args.jobs,
         started.elapsed().as_secs_f64()
     );
 }
@@ -428,6 +515,48 @@ async fn feed(args: &Args, client: reqwest::Client) {
     }
 }
 
+/// The job board: the first page, one job, and searches.
+async fn jobs(args: &Args, client: reqwest::Client) {
+    let url = args.url.clone();
+    let first: Value = client
+        .get(format!("{url}/api/jobs"))
+        .send()
+        .await
+        .expect("server reachable")
+        .json()
+        .await
+        .unwrap();
+    let total = first["total"].as_i64().unwrap_or(0);
+    assert!(total > 0, "no jobs (was the database seeded with --jobs?)");
+    let some_id = first["jobs"][0]["id"].as_i64().unwrap();
+    println!(
+        "scenario jobs: {total} active jobs; {} workers for {} s each against {url}",
+        args.concurrency, args.seconds
+    );
+    for (name, path) in [
+        ("GET /api/jobs (first page)", "/api/jobs".to_owned()),
+        ("GET /api/jobs/{id}", format!("/api/jobs/{some_id}")),
+        ("search=welder", "/api/jobs?search=welder".to_owned()),
+        (
+            "search=senior+nurse",
+            "/api/jobs?search=senior%20nurse".to_owned(),
+        ),
+        (
+            "search+location+remote",
+            "/api/jobs?search=developer&location=nassau&is_remote=true".to_owned(),
+        ),
+    ] {
+        let deadline = Instant::now() + Duration::from_secs(args.seconds);
+        let started = Instant::now();
+        let url = url.clone();
+        let mut samples = flood(client.clone(), args.concurrency, deadline, move |c| {
+            c.get(format!("{url}{path}"))
+        })
+        .await;
+        samples.report(name, started.elapsed());
+    }
+}
+
 #[tokio::main]
 async fn main() {
     let args = args();
@@ -440,8 +569,9 @@ async fn main() {
         "auth" => auth(&args, client).await,
         "seed" => seed(&args).await,
         "feed" => feed(&args, client).await,
+        "jobs" => jobs(&args, client).await,
         other => {
-            eprintln!("unknown scenario `{other}`; available: auth, seed, feed");
+            eprintln!("unknown scenario `{other}`; available: auth, seed, feed, jobs");
             std::process::exit(2);
         }
     }

@@ -313,8 +313,14 @@ pub async fn list(
             next(Bind::Int(e), &mut binds)
         ));
     }
+    // With no filter but the status, the total is the trigger-kept count: O(1), not O(jobs).
+    let only_status = conditions.len() == 1;
     let filters = conditions.join(" AND ");
-    let count_sql = format!("SELECT COUNT(*) FROM jobs j {join} WHERE {filters}");
+    let count_sql = if only_status {
+        "SELECT n FROM job_counts WHERE status = $1".to_owned()
+    } else {
+        format!("SELECT COUNT(*) FROM jobs j {join} WHERE {filters}")
+    };
     let limit_p = next(Bind::Int(limit), &mut binds);
     let offset_p = next(Bind::Int(offset), &mut binds);
     let list_sql = format!(

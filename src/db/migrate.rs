@@ -34,6 +34,12 @@ const VERSIONS: &[Version] = &[
         sqlite: include_str!("../../migrations/sqlite/0003_jobs.sql"),
         postgres: include_str!("../../migrations/postgres/0003_jobs.sql"),
     },
+    Version {
+        version: 4,
+        description: "job counts",
+        sqlite: include_str!("../../migrations/sqlite/0004_job_counts.sql"),
+        postgres: include_str!("../../migrations/postgres/0004_job_counts.sql"),
+    },
 ];
 
 /// The migrator for one engine.

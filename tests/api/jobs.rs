@@ -628,3 +628,55 @@ async fn only_the_owner_reads_and_reviews_applications_and_the_applicant_hears_o
         .collect();
     assert!(statuses.contains(&"accepted"));
 }
+
+#[tokio::test]
+async fn the_unfiltered_total_stays_exact_through_toggles_deletes_and_departures() {
+    let app = TestApp::spawn().await;
+    let (boss, other) = (employer(&app, "boss").await, employer(&app, "other").await);
+    let mut ids = Vec::new();
+    for i in 0..3 {
+        ids.push(
+            create(&app, &boss, job(&format!("b{i}"))).await["id"]
+                .as_i64()
+                .unwrap(),
+        );
+    }
+    create(&app, &other, job("o")).await;
+    let total = |status: &'static str| {
+        let app = &app;
+        async move {
+            get(app, None, &format!("/api/jobs?status={status}"))
+                .await
+                .json()["total"]
+                .as_i64()
+                .unwrap()
+        }
+    };
+    assert_eq!(total("active").await, 4);
+    post(&app, &boss, &format!("/api/jobs/{}/toggle", ids[0]), None).await;
+    assert_eq!((total("active").await, total("inactive").await), (3, 1));
+    app.send(
+        Method::DELETE,
+        &format!("/api/jobs/{}", ids[1]),
+        Some(&boss.token),
+        None,
+    )
+    .await;
+    assert_eq!(total("active").await, 2);
+    // The employer leaves: their jobs go, and so do they from the counts.
+    app.send(
+        Method::DELETE,
+        "/api/auth/account",
+        Some(&boss.token),
+        Some(json!({"password": crate::support::PASSWORD})),
+    )
+    .await;
+    assert_eq!((total("active").await, total("inactive").await), (1, 0));
+    assert_eq!(
+        get(&app, None, "/api/jobs").await.json()["jobs"]
+            .as_array()
+            .unwrap()
+            .len(),
+        1
+    );
+}
