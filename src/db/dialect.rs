@@ -1,5 +1,5 @@
-//! The one place where SQLite and PostgreSQL need different SQL: full-text search over jobs
-//! (FTS5 there, a `tsvector` with a GIN index here).
+//! The one place where SQLite and PostgreSQL need different SQL: full-text search over jobs and
+//! people (FTS5 there, a `tsvector` with a GIN index here).
 
 use crate::config::Backend;
 
@@ -43,6 +43,39 @@ pub fn job_search(backend: Backend, words: &[String]) -> JobSearch {
             condition: "j.search @@ plainto_tsquery('english', {p})",
             rank: "ts_rank(j.search, plainto_tsquery('english', {p})) DESC",
             param: words.join(" "),
+        },
+    }
+}
+
+/// How to search people for words (each matching the start of a word in a name, the username,
+/// occupation, location or skills) on one engine.
+pub struct PeopleSearch {
+    /// Joined to `users`.
+    pub join: &'static str,
+    /// The condition; `{p}` is replaced by the placeholder of `param`.
+    pub condition: &'static str,
+    pub param: String,
+}
+
+pub fn people_search(backend: Backend, words: &[String]) -> PeopleSearch {
+    match backend {
+        Backend::Sqlite => PeopleSearch {
+            join: "JOIN users_fts ON users_fts.rowid = users.id",
+            condition: "users_fts MATCH {p}",
+            param: words
+                .iter()
+                .map(|w| format!("\"{w}\"*"))
+                .collect::<Vec<_>>()
+                .join(" "),
+        },
+        Backend::Postgres => PeopleSearch {
+            join: "",
+            condition: "users.search @@ to_tsquery('simple', {p})",
+            param: words
+                .iter()
+                .map(|w| format!("{w}:*"))
+                .collect::<Vec<_>>()
+                .join(" & "),
         },
     }
 }

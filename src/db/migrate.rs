@@ -40,6 +40,12 @@ const VERSIONS: &[Version] = &[
         sqlite: include_str!("../../migrations/sqlite/0004_job_counts.sql"),
         postgres: include_str!("../../migrations/postgres/0004_job_counts.sql"),
     },
+    Version {
+        version: 5,
+        description: "people search",
+        sqlite: include_str!("../../migrations/sqlite/0005_people_search.sql"),
+        postgres: include_str!("../../migrations/postgres/0005_people_search.sql"),
+    },
 ];
 
 /// The migrator for one engine.

@@ -2,7 +2,10 @@
 //! suggestions and availability for hire.
 
 use sqlx::any::AnyRow;
-use sqlx::{AnyConnection, Row};
+use sqlx::{AnyConnection, AssertSqlSafe, Row};
+
+use super::dialect;
+use crate::config::Backend;
 
 use super::users::{UserRecord, user_columns, user_columns_of};
 
@@ -30,86 +33,97 @@ macro_rules! select_people {
     };
 }
 
-/// `$2` matches a search: prefixes of names and username, or a word anywhere in occupation,
-/// location or skills. Empty means everyone.
-macro_rules! search_filter {
-    () => {
-        "($2 = '' OR lower(users.first_name) LIKE $2 || '%' OR lower(users.last_name) LIKE $2 || '%' \
-         OR lower(users.username) LIKE $2 || '%' OR lower(users.occupation) LIKE '%' || $2 || '%' \
-         OR lower(users.location) LIKE '%' || $2 || '%' OR lower(users.skills) LIKE '%' || $2 || '%' \
-         OR lower(users.first_name || ' ' || users.last_name) LIKE $2 || '%')"
+/// People matching `words` (see `dialect::search_words`; none means everyone) among those
+/// meeting `base` (fixed SQL), in `order`, with the total. The viewer is `$1`.
+#[allow(clippy::too_many_arguments)]
+async fn search_people(
+    conn: &mut AnyConnection,
+    backend: Backend,
+    viewer: i64,
+    words: &[String],
+    base: &'static str,
+    order: &'static str,
+    limit: i64,
+    offset: i64,
+) -> Result<(Vec<Person>, i64), sqlx::Error> {
+    let search = (!words.is_empty()).then(|| dialect::people_search(backend, words));
+    let join = search.as_ref().map_or("", |s| s.join);
+    let condition = |p: &str| match &search {
+        Some(s) => format!("{base} AND {}", s.condition.replace("{p}", p)),
+        None => base.to_owned(),
     };
+    let (filter, limit_p, offset_p) = match &search {
+        Some(_) => (condition("$2"), "$3", "$4"),
+        None => (condition(""), "$2", "$3"),
+    };
+    // Fixed fragments and numbered placeholders only; the search text is bound.
+    let list_sql = format!(
+        "SELECT {}, CAST(CASE WHEN f.follower_id IS NULL THEN 0 ELSE 1 END AS BIGINT) AS is_following \
+         FROM users {join} LEFT JOIN follows f ON f.followed_id = users.id AND f.follower_id = $1 \
+         WHERE {filter} ORDER BY {order} LIMIT {limit_p} OFFSET {offset_p}",
+        user_columns_of!("users")
+    );
+    let mut query = sqlx::query(AssertSqlSafe(list_sql)).bind(viewer);
+    if let Some(s) = &search {
+        query = query.bind(s.param.clone());
+    }
+    let rows = query.bind(limit).bind(offset).fetch_all(&mut *conn).await?;
+    let count_sql = format!(
+        "SELECT COUNT(*) FROM users {join} WHERE {}",
+        condition("$1")
+    );
+    let mut count = sqlx::query_scalar::<_, i64>(AssertSqlSafe(count_sql));
+    if let Some(s) = &search {
+        count = count.bind(s.param.clone());
+    }
+    let total = count.fetch_one(conn).await?;
+    Ok((rows.iter().map(person).collect::<Result<_, _>>()?, total))
 }
 
-/// Escapes LIKE wildcards in user input and lower-cases it.
-pub fn search_term(raw: &str) -> String {
-    raw.trim()
-        .to_lowercase()
-        .chars()
-        .filter(|c| !matches!(c, '%' | '_' | '\\'))
-        .take(100)
-        .collect()
-}
-
-/// Active people matching `term` (see `search_term`), by name, with the total.
+/// Active people matching `words`, by name, with the total.
 pub async fn list(
     conn: &mut AnyConnection,
+    backend: Backend,
     viewer: i64,
-    term: &str,
+    words: &[String],
     limit: i64,
     offset: i64,
 ) -> Result<(Vec<Person>, i64), sqlx::Error> {
-    let rows = sqlx::query(select_people!(
-        "WHERE users.is_active = 1 AND ",
-        search_filter!(),
-        " ORDER BY lower(users.first_name), lower(users.last_name), users.id LIMIT $3 OFFSET $4"
-    ))
-    .bind(viewer)
-    .bind(term)
-    .bind(limit)
-    .bind(offset)
-    .fetch_all(&mut *conn)
-    .await?;
-    let total: i64 = sqlx::query_scalar(concat!(
-        "SELECT COUNT(*) FROM users WHERE users.is_active = 1 AND $1 = $1 AND ",
-        search_filter!()
-    ))
-    .bind(viewer)
-    .bind(term)
-    .fetch_one(conn)
-    .await?;
-    Ok((rows.iter().map(person).collect::<Result<_, _>>()?, total))
+    let order = "lower(users.first_name), lower(users.last_name), users.id";
+    search_people(
+        conn,
+        backend,
+        viewer,
+        words,
+        "users.is_active = 1",
+        order,
+        limit,
+        offset,
+    )
+    .await
 }
 
-/// Active people available for hire, matching `term`, newest first, with the total.
+/// Active people available for hire, matching `words`, newest first, with the total.
 pub async fn available(
     conn: &mut AnyConnection,
+    backend: Backend,
     viewer: i64,
-    term: &str,
+    words: &[String],
     limit: i64,
     offset: i64,
 ) -> Result<(Vec<Person>, i64), sqlx::Error> {
-    let rows = sqlx::query(select_people!(
-        "WHERE users.is_available_for_hire = 1 AND users.is_active = 1 AND ",
-        search_filter!(),
-        " ORDER BY users.id DESC LIMIT $3 OFFSET $4"
-    ))
-    .bind(viewer)
-    .bind(term)
-    .bind(limit)
-    .bind(offset)
-    .fetch_all(&mut *conn)
-    .await?;
-    let total: i64 = sqlx::query_scalar(concat!(
-        "SELECT COUNT(*) FROM users WHERE users.is_available_for_hire = 1 AND users.is_active = 1 \
-         AND $1 = $1 AND ",
-        search_filter!()
-    ))
-    .bind(viewer)
-    .bind(term)
-    .fetch_one(conn)
-    .await?;
-    Ok((rows.iter().map(person).collect::<Result<_, _>>()?, total))
+    let base = "users.is_available_for_hire = 1 AND users.is_active = 1";
+    search_people(
+        conn,
+        backend,
+        viewer,
+        words,
+        base,
+        "users.id DESC",
+        limit,
+        offset,
+    )
+    .await
 }
 
 pub async fn set_available(

@@ -39,8 +39,15 @@ pub async fn list_available(
 ) -> AppResult<Json<AvailableList>> {
     let (limit, offset) = q.page().bounds()?;
     let mut conn = state.db.pool()?.acquire().await?;
-    let (found, total) =
-        people::available(&mut conn, viewer.id(), &q.term(), limit, offset).await?;
+    let (found, total) = people::available(
+        &mut conn,
+        state.db.backend(),
+        viewer.id(),
+        &q.words(),
+        limit,
+        offset,
+    )
+    .await?;
     Ok(Json(AvailableList {
         success: true,
         users: found.iter().map(PersonView::from).collect(),

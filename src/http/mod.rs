@@ -18,7 +18,10 @@ pub mod views;
 use std::sync::Arc;
 
 use axum::Router;
+use axum::extract::Request;
+use axum::response::{IntoResponse, Response};
 use axum::routing::get;
+use tower::ServiceExt;
 use utoipa::OpenApi;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
@@ -115,9 +118,34 @@ pub fn router_with(state: AppState, extra: Router) -> Router {
     let doc = docs::OpenApiJson(Arc::new(json));
     let app = routes
         .route("/api/openapi.json", get(docs::openapi_json).with_state(doc))
-        .merge(extra)
-        .fallback(not_found);
+        .merge(extra);
+    // The contract writes collection routes with a trailing slash (`POST /api/jobs/`), as the
+    // web client's old back end served them; both spellings reach the same handler.
+    let exact = app.clone().fallback(not_found);
+    let app = app.fallback(move |request: Request| without_trailing_slash(exact.clone(), request));
     middleware::apply(app, &state)
+}
+
+async fn without_trailing_slash(exact: Router, mut request: Request) -> Response {
+    let path = request.uri().path();
+    let trimmed = path.trim_end_matches('/');
+    if trimmed.len() == path.len() || trimmed.is_empty() {
+        return not_found().await.into_response();
+    }
+    let rebuilt = match request.uri().query() {
+        Some(q) => format!("{trimmed}?{q}"),
+        None => trimmed.to_owned(),
+    };
+    match rebuilt.parse() {
+        Ok(uri) => {
+            *request.uri_mut() = uri;
+            match exact.oneshot(request).await {
+                Ok(response) => response,
+                Err(never) => match never {},
+            }
+        }
+        Err(_) => not_found().await.into_response(),
+    }
 }
 
 async fn not_found() -> AppError {

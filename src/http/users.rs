@@ -54,8 +54,8 @@ fn views(people: &[Person]) -> Vec<PersonView> {
 
 #[derive(Deserialize, IntoParams)]
 pub struct SearchQuery {
-    /// Matches the start of first name, last name or username, or a word in occupation,
-    /// location or skills.
+    /// Words, each matching the start of a word in the name, username, occupation, location
+    /// or skills (all words must match).
     pub search: Option<String>,
     pub skip: Option<i64>,
     pub limit: Option<i64>,
@@ -69,8 +69,8 @@ impl SearchQuery {
         }
     }
 
-    pub fn term(&self) -> String {
-        people::search_term(self.search.as_deref().unwrap_or_default())
+    pub fn words(&self) -> Vec<String> {
+        crate::db::dialect::search_words(self.search.as_deref().unwrap_or_default())
     }
 }
 
@@ -91,7 +91,15 @@ pub async fn list_users(
 ) -> AppResult<Json<UserList>> {
     let (limit, offset) = q.page().bounds()?;
     let mut conn = state.db.pool()?.acquire().await?;
-    let (people, total) = people::list(&mut conn, viewer.id(), &q.term(), limit, offset).await?;
+    let (people, total) = people::list(
+        &mut conn,
+        state.db.backend(),
+        viewer.id(),
+        &q.words(),
+        limit,
+        offset,
+    )
+    .await?;
     Ok(Json(UserList {
         success: true,
         users: views(&people),

@@ -330,3 +330,31 @@ async fn errors_never_answer_with_a_list_or_object_detail() {
         assert!(body["detail"].is_string(), "{body}");
     }
 }
+
+#[tokio::test]
+async fn collection_routes_answer_with_or_without_a_trailing_slash() {
+    let app = TestApp::spawn().await;
+    for path in [
+        "/api/posts/",
+        "/api/jobs/",
+        "/api/jobs/?limit=1",
+        "/api/users/list/",
+        "/health/",
+    ] {
+        let res = app.get(path).await;
+        assert_eq!(res.status, StatusCode::OK, "{path}: {}", res.text());
+    }
+    let res = app
+        .post_json(
+            "/api/auth/login/",
+            &json!({"email": "x@example.com", "password": "whatever it is"}),
+        )
+        .await;
+    res.envelope(StatusCode::UNAUTHORIZED, "INVALID_CREDENTIALS");
+    app.get("/api/nowhere/")
+        .await
+        .envelope(StatusCode::NOT_FOUND, "ROUTE_NOT_FOUND");
+    app.get("/")
+        .await
+        .envelope(StatusCode::NOT_FOUND, "ROUTE_NOT_FOUND");
+}
