@@ -2,6 +2,7 @@
 //! `TEST_DATABASE_URL` names a server; every test gets a database of its own.
 
 mod auth;
+mod indexes;
 mod jobs;
 mod lambda;
 mod openapi;
