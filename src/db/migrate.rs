@@ -46,6 +46,12 @@ const VERSIONS: &[Version] = &[
         sqlite: include_str!("../../migrations/sqlite/0005_people_search.sql"),
         postgres: include_str!("../../migrations/postgres/0005_people_search.sql"),
     },
+    Version {
+        version: 6,
+        description: "messages",
+        sqlite: include_str!("../../migrations/sqlite/0006_messages.sql"),
+        postgres: include_str!("../../migrations/postgres/0006_messages.sql"),
+    },
 ];
 
 /// The migrator for one engine.

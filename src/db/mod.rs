@@ -7,6 +7,7 @@
 
 pub mod dialect;
 pub mod jobs;
+pub mod messages;
 pub mod migrate;
 pub mod notifications;
 pub mod people;

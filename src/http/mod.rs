@@ -7,6 +7,7 @@ pub mod docs;
 pub mod extract;
 mod hireme;
 mod jobs;
+mod messages;
 pub mod middleware;
 mod notifications;
 pub mod ops;
@@ -43,6 +44,7 @@ use crate::state::AppState;
         (name = "users", description = "Public profiles, people lists, follows and availability for hire"),
         (name = "posts", description = "The feed, likes and comments"),
         (name = "jobs", description = "Job postings, search and applications"),
+        (name = "messages", description = "Direct messages between two people"),
         (name = "notifications", description = "The caller's notifications"),
         (name = "uploads", description = "Stored files"),
     )
@@ -87,6 +89,7 @@ fn documented_routes(state: &AppState) -> (Router, utoipa::openapi::OpenApi) {
         .merge(notifications::routes())
         .merge(hireme::routes())
         .merge(jobs::routes())
+        .merge(messages::routes())
         .routes(routes!(uploads::get_upload))
         .split_for_parts();
     (router.with_state(state.clone()), api)

@@ -5,6 +5,7 @@ mod auth;
 mod indexes;
 mod jobs;
 mod lambda;
+mod messages;
 mod openapi;
 mod ops;
 pub mod social;
