@@ -52,6 +52,12 @@ const VERSIONS: &[Version] = &[
         sqlite: include_str!("../../migrations/sqlite/0006_messages.sql"),
         postgres: include_str!("../../migrations/postgres/0006_messages.sql"),
     },
+    Version {
+        version: 7,
+        description: "profile pictures",
+        sqlite: include_str!("../../migrations/sqlite/0007_profile_pictures.sql"),
+        postgres: include_str!("../../migrations/postgres/0007_profile_pictures.sql"),
+    },
 ];
 
 /// The migrator for one engine.

@@ -11,6 +11,7 @@ pub mod messages;
 pub mod migrate;
 pub mod notifications;
 pub mod people;
+pub mod pictures;
 pub mod posts;
 pub mod sessions;
 pub mod summary;

@@ -11,6 +11,7 @@ mod messages;
 pub mod middleware;
 mod notifications;
 pub mod ops;
+mod pictures;
 mod posts;
 pub mod uploads;
 mod users;
@@ -90,6 +91,7 @@ fn documented_routes(state: &AppState) -> (Router, utoipa::openapi::OpenApi) {
         .merge(hireme::routes())
         .merge(jobs::routes())
         .merge(messages::routes())
+        .merge(pictures::routes())
         .routes(routes!(uploads::get_upload))
         .split_for_parts();
     (router.with_state(state.clone()), api)

@@ -19,7 +19,6 @@ use crate::domain::time::{now_ms, rfc3339};
 use crate::error::{AppError, AppResult, ErrorEnvelope};
 use crate::notifications::{Kind, notify};
 use crate::state::AppState;
-use crate::storage::{ImageKind, Key};
 
 /// A post may carry a `data:` image of up to 5 MB, which is about 6.7 MB of base64.
 pub const POST_BODY_LIMIT: usize = 8 * 1024 * 1024;
@@ -218,16 +217,22 @@ async fn store_image(state: &AppState, base: &BaseUrl, raw: &str) -> AppResult<S
         if bytes.len() > DATA_IMAGE_MAX_BYTES {
             return Err(AppError::payload_too_large("The image is larger than 5 MB"));
         }
-        // The type comes from the bytes, never from what the URL claims.
-        let kind = ImageKind::sniff(&bytes).ok_or_else(|| {
-            AppError::invalid_field("image_url", "is not a JPEG, PNG, GIF or WebP image")
-        })?;
-        let key = Key::new(kind);
-        state
-            .storage
-            .put(&key, bytes)
-            .await
-            .map_err(AppError::internal)?;
+        // The type comes from the bytes, never from what the URL claims; the image is
+        // decoded and encoded afresh, so no metadata or trailing bytes are kept.
+        let key = match super::uploads::save_image(state, bytes).await? {
+            Ok((key, _)) => key,
+            Err(crate::storage::image::Refusal::TooLarge) => {
+                return Err(AppError::payload_too_large(
+                    "The image's dimensions are too large",
+                ));
+            }
+            Err(_) => {
+                return Err(AppError::invalid_field(
+                    "image_url",
+                    "is not a readable JPEG, PNG, GIF or WebP image",
+                ));
+            }
+        };
         return Ok(format!("/api/uploads/{}", key.as_str()));
     }
     if let Some(key) = base.upload_key(raw) {

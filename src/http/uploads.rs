@@ -110,3 +110,45 @@ pub async fn get_upload(
     )
         .into_response())
 }
+
+/// Runs an upload through the image pipeline (on the blocking pool) and stores the result under
+/// a new key. The caller decides how a refusal is answered.
+pub async fn save_image(
+    state: &AppState,
+    bytes: Vec<u8>,
+) -> AppResult<Result<(Key, crate::storage::image::Processed), crate::storage::image::Refusal>> {
+    let processed = tokio::task::spawn_blocking(move || crate::storage::image::process(&bytes))
+        .await
+        .map_err(AppError::internal)?;
+    let processed = match processed {
+        Ok(p) => p,
+        Err(refusal) => return Ok(Err(refusal)),
+    };
+    let key = Key::new(processed.kind);
+    state
+        .storage
+        .put(&key, processed.bytes.clone())
+        .await
+        .map_err(AppError::internal)?;
+    Ok(Ok((key, processed)))
+}
+
+/// How an upload endpoint answers an image it will not store.
+pub fn refusal_error(refusal: crate::storage::image::Refusal) -> AppError {
+    use crate::storage::image::Refusal;
+    match refusal {
+        Refusal::NotAnImage => AppError::unsupported_media_type(
+            "Only JPEG, PNG, GIF and WebP images are accepted (recognised by their content)",
+        ),
+        Refusal::TooLarge => AppError::new(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "IMAGE_TOO_LARGE",
+            "The image's dimensions are too large",
+        ),
+        Refusal::Undecodable => AppError::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "INVALID_IMAGE",
+            "The image could not be read; it may be truncated or corrupt",
+        ),
+    }
+}

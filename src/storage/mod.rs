@@ -1,6 +1,7 @@
 //! Where uploaded files live, behind one interface. Files are addressed by keys the server
 //! generates (`<32 hex>.<ext>`), never by names a client chose.
 
+pub mod image;
 mod local;
 
 use std::future::Future;

@@ -8,6 +8,7 @@ mod lambda;
 mod messages;
 mod openapi;
 mod ops;
+mod pictures;
 pub mod social;
 mod stack;
 mod startup;

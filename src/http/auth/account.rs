@@ -327,8 +327,15 @@ pub async fn delete_account(
     }
     confirm_password(&state, &me.user, &body.password).await?;
     let mut tx = state.db.begin_write().await?;
+    let files = crate::db::pictures::files_of(tx.conn(), me.user.id).await?;
     users::delete(tx.conn(), me.user.id).await?;
     tx.commit().await?;
+    // The rows are gone; now their files. A file that cannot be removed is logged, not fatal.
+    for key in files.iter().filter_map(|k| crate::storage::Key::parse(k)) {
+        if let Err(e) = state.storage.delete(&key).await {
+            tracing::warn!(error = %e, "a deleted account's file could not be removed");
+        }
+    }
     tracing::info!(user_id = me.user.id, "account deleted");
     Ok(cleared_cookies(state.config.environment.is_production()))
 }
