@@ -297,8 +297,10 @@ pub struct Config {
     pub shutdown_timeout: Duration,
     pub log_format: LogFormat,
     pub auth: AuthConfig,
-    /// Where uploaded files are kept on disk.
+    /// Where uploaded files are kept on disk (with the local store).
     pub upload_dir: std::path::PathBuf,
+    /// S3-compatible object storage instead of the local disk, when `STORAGE=s3`.
+    pub s3: Option<crate::storage::S3Config>,
     /// The public origin of this server (`https://api.hiremebahamas.com`), for absolute file
     /// URLs; without it they are made from the request's `Host`.
     pub public_base_url: Option<String>,
@@ -421,6 +423,57 @@ fn parse_origin(raw: &str) -> Result<String, String> {
         ));
     }
     Ok(url.origin().ascii_serialization())
+}
+
+fn read_s3(r: &mut Reader<'_>) -> Option<crate::storage::S3Config> {
+    match r
+        .get("STORAGE")
+        .map(|v| v.trim().to_ascii_lowercase())
+        .as_deref()
+    {
+        None | Some("local") => return None,
+        Some("s3") => {}
+        Some(_) => {
+            r.problem("STORAGE", "must be local or s3");
+            return None;
+        }
+    }
+    let region = r.get("S3_REGION").unwrap_or_else(|| "us-east-1".to_owned());
+    let endpoint = r
+        .get("S3_ENDPOINT")
+        .unwrap_or_else(|| format!("https://s3.{region}.amazonaws.com"));
+    if url::Url::parse(&endpoint)
+        .map(|u| u.host_str().is_none())
+        .unwrap_or(true)
+    {
+        r.problem(
+            "S3_ENDPOINT",
+            "must be a URL such as https://s3.us-east-1.amazonaws.com",
+        );
+    }
+    let bucket = r.get("S3_BUCKET");
+    if bucket.is_none() {
+        r.problem("S3_BUCKET", "is required with STORAGE=s3");
+    }
+    let access_key = r.get("S3_ACCESS_KEY_ID");
+    if access_key.is_none() {
+        r.problem("S3_ACCESS_KEY_ID", "is required with STORAGE=s3");
+    }
+    let secret = r.secret("S3_SECRET_ACCESS_KEY", "S3_SECRET_ACCESS_KEY_FILE");
+    if secret.is_none() {
+        r.problem(
+            "S3_SECRET_ACCESS_KEY",
+            "is required with STORAGE=s3 (or S3_SECRET_ACCESS_KEY_FILE)",
+        );
+    }
+    Some(crate::storage::S3Config {
+        endpoint,
+        bucket: bucket?,
+        region,
+        prefix: r.get("S3_PREFIX").unwrap_or_default(),
+        access_key: access_key?,
+        secret_key: SecretString::from(secret?),
+    })
 }
 
 fn read_auth(r: &mut Reader<'_>, production: bool) -> AuthConfig {
@@ -674,6 +727,7 @@ impl Config {
             || std::path::PathBuf::from("data/uploads"),
             std::path::PathBuf::from,
         );
+        let s3 = read_s3(&mut r);
         let public_base_url = r.get("PUBLIC_BASE_URL").and_then(|raw| {
             let trimmed = raw.trim().trim_end_matches('/').to_owned();
             match parse_origin(&trimmed) {
@@ -707,6 +761,7 @@ impl Config {
             log_format,
             auth,
             upload_dir,
+            s3,
             public_base_url,
             warnings,
         })
@@ -733,7 +788,7 @@ impl Config {
             "environment={} listen={} database={} pool_size={} auto_migrate={} \
              secret_key={key} allowed_origins={origins} trusted_proxies={} \
              request_timeout_ms={} body_limit_bytes={} log_format={} \
-             google_sign_in={} apple_sign_in={}",
+             google_sign_in={} apple_sign_in={} storage={}",
             self.environment.as_str(),
             self.listen_addr(),
             self.database.url.masked(),
@@ -752,6 +807,10 @@ impl Config {
             },
             self.auth.google.is_some(),
             self.auth.apple.is_some(),
+            match &self.s3 {
+                Some(s3) => format!("s3:{}", s3.bucket),
+                None => format!("local:{}", self.upload_dir.display()),
+            },
         )
     }
 }

@@ -12,7 +12,7 @@ use crate::auth::tokens::TokenKeys;
 use crate::config::Config;
 use crate::db::Database;
 use crate::notifications::Notifier;
-use crate::storage::{LocalDisk, Storage};
+use crate::storage::{LocalDisk, S3Storage, Storage};
 
 #[derive(Clone)]
 pub struct AppState {
@@ -79,7 +79,18 @@ impl AppState {
             google: Verifier::new(ProviderKind::Google, auth.google.clone(), http.clone()),
             apple: Verifier::new(ProviderKind::Apple, auth.apple.clone(), http),
         };
-        let storage = Arc::new(LocalDisk::new(config.upload_dir.clone()));
+        // Object storage moves files of up to 10 MB: a longer limit than the key fetches get.
+        let http_for_storage = reqwest::Client::builder()
+            .timeout(Duration::from_secs(60))
+            .build()
+            .map_err(|e| anyhow::anyhow!("cannot build the HTTP client: {e}"))?;
+        let storage: Arc<dyn Storage> = match &config.s3 {
+            Some(s3) => Arc::new(
+                S3Storage::new(s3.clone(), http_for_storage)
+                    .map_err(|e| anyhow::anyhow!("object storage: {e}"))?,
+            ),
+            None => Arc::new(LocalDisk::new(config.upload_dir.clone())),
+        };
         Ok(Self {
             config: Arc::new(config),
             db,

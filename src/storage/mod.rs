@@ -3,6 +3,7 @@
 
 pub mod image;
 mod local;
+pub mod s3;
 
 use std::future::Future;
 use std::pin::Pin;
@@ -10,6 +11,7 @@ use std::pin::Pin;
 use rand::RngCore;
 
 pub use local::LocalDisk;
+pub use s3::{S3Config, S3Storage};
 
 pub type StorageFuture<'a, T> = Pin<Box<dyn Future<Output = std::io::Result<T>> + Send + 'a>>;
 

@@ -6,6 +6,7 @@ mod indexes;
 mod jobs;
 mod lambda;
 mod messages;
+mod object_storage;
 mod openapi;
 mod ops;
 mod pictures;
