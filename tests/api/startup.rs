@@ -293,6 +293,7 @@ fn login_attempts_are_logged_without_the_password_or_the_email_address() {
             ("PASSWORD_HASH_ITERATIONS", "1"),
         ],
     );
+    server.wait_ready();
     let addr = server.addr.unwrap();
     let email = "distinctive.person@example.com";
     let password = "Unmistakable-Passphrase-77";
@@ -381,6 +382,7 @@ fn create_admin_makes_an_administrator_from_a_password_on_standard_input() {
             ("PASSWORD_HASH_ITERATIONS", "1"),
         ],
     );
+    server.wait_ready();
     let login =
         serde_json::json!({"email": "boss@example.com", "password": "a strong admin passphrase"});
     let res = crate::support::http_with_body(

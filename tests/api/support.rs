@@ -379,6 +379,15 @@ impl Server {
         self.output.lock().unwrap().clone()
     }
 
+    /// Waits until the database answers (`/ready` is 200): the server listens at once, but
+    /// routes that need the database answer 503 until its first probe succeeds.
+    pub fn wait_ready(&self) {
+        let ready = eventually(Duration::from_secs(20), || {
+            self.http("GET", "/ready", &[]).status == 200
+        });
+        assert!(ready, "never ready:\n{}", self.output());
+    }
+
     /// Waits for the process to exit and returns its code.
     pub fn wait(&mut self, limit: Duration) -> Option<i32> {
         let deadline = Instant::now() + limit;
