@@ -187,6 +187,7 @@ impl Database {
             other => other,
         };
         let was = self.inner.available.swap(outcome.is_ok(), Ordering::AcqRel);
+        crate::metrics::record_database(outcome.is_ok());
         match (&outcome, was) {
             (Ok(()), false) => tracing::info!(database = %self.masked_url(), "database available"),
             (Err(reason), true) => tracing::warn!(

@@ -83,6 +83,7 @@ fn documented_routes(state: &AppState) -> (Router, utoipa::openapi::OpenApi) {
         .routes(routes!(ops::service_health))
         .routes(routes!(ops::ready))
         .routes(routes!(ops::ready_db))
+        .routes(routes!(ops::metrics))
         .routes(routes!(docs::docs_page))
         .merge(auth::routes())
         .merge(users::routes())
@@ -117,6 +118,8 @@ pub fn router(state: AppState) -> Router {
 /// The application with extra routes mounted behind the same middleware stack (tests use it to
 /// exercise the stack with handlers that panic, sleep or take bodies).
 pub fn router_with(state: AppState, extra: Router) -> Router {
+    // Installed before the first request, so every request is counted.
+    let _ = crate::metrics::handle();
     let (routes, _) = documented_routes(&state);
     let api = openapi(&state);
     let json = serde_json::to_string(&api).unwrap_or_else(|_| "{}".to_owned());

@@ -130,3 +130,21 @@ async fn readiness(state: &AppState) -> Response {
         response
     }
 }
+
+/// Prometheus metrics: requests by route and status, their latency, database availability.
+#[utoipa::path(get, path = "/metrics", tag = "operations",
+    responses((status = 200, description = "Prometheus text exposition format", content_type = "text/plain"),
+        (status = 503, body = crate::error::ErrorEnvelope, description = "Another metrics recorder owns the process")))]
+pub async fn metrics() -> Response {
+    match crate::metrics::handle() {
+        Some(handle) => {
+            handle.run_upkeep();
+            (
+                [(header::CONTENT_TYPE, "text/plain; version=0.0.4")],
+                handle.render(),
+            )
+                .into_response()
+        }
+        None => crate::error::AppError::unavailable().into_response(),
+    }
+}

@@ -18,6 +18,7 @@ const CONTRACT: &[(&str, &str)] = &[
     ("head", "/api/health"),
     ("get", "/ready"),
     ("get", "/ready/db"),
+    ("get", "/metrics"),
     ("get", "/api/openapi.json"),
     ("get", "/api/docs"),
     ("post", "/api/auth/register"),
@@ -99,6 +100,7 @@ const ALWAYS: &[&str] = &[
     "/api/health",
     "/ready",
     "/ready/db",
+    "/metrics",
     "/api/openapi.json",
     "/api/docs",
 ];

@@ -96,3 +96,30 @@ async fn migrations_are_recorded_once_and_rerunning_them_is_harmless() {
     let expected: Vec<i64> = (1..=hireme::db::migrate::latest_version()).collect();
     assert_eq!(versions, expected);
 }
+
+#[tokio::test]
+async fn metrics_count_requests_by_matched_route_and_report_the_database() {
+    let app = TestApp::spawn().await;
+    app.get("/live").await;
+    app.get("/api/users/12345").await;
+    let res = app.get("/metrics").await;
+    assert_eq!(res.status, StatusCode::OK);
+    assert!(
+        res.header("content-type")
+            .unwrap()
+            .starts_with("text/plain")
+    );
+    let text = res.text();
+    assert!(text.contains("http_requests_total{"), "{text}");
+    assert!(text.contains(r#"route="/live""#), "{text}");
+    assert!(
+        text.contains(r#"route="/api/users/{id}""#),
+        "matched routes, never raw paths: {text}"
+    );
+    assert!(!text.contains("12345"));
+    assert!(
+        text.contains("http_request_duration_seconds_bucket"),
+        "{text}"
+    );
+    assert!(text.contains("database_available"), "{text}");
+}

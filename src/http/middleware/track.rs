@@ -57,6 +57,7 @@ pub async fn track(State(settings): State<Settings>, request: Request, next: Nex
         route = %route,
         client = %client,
     );
+    let (method_name, route_name) = (method.to_string(), route.clone());
     let ctx = RequestContext {
         request_id: request_id.clone(),
         expose_debug: settings.expose_debug,
@@ -74,7 +75,9 @@ pub async fn track(State(settings): State<Settings>, request: Request, next: Nex
                     response
                 };
             let status = response.status().as_u16();
-            let latency_ms = started.elapsed().as_secs_f64() * 1000.0;
+            let elapsed = started.elapsed().as_secs_f64();
+            crate::metrics::record_request(method_name.as_str(), &route_name, status, elapsed);
+            let latency_ms = elapsed * 1000.0;
             if status >= 500 {
                 tracing::warn!(status, latency_ms, "request finished");
             } else {
