@@ -200,8 +200,15 @@ pub async fn upload_picture(
     let mut picture = rows.remove(0);
     if me.user.avatar_url.is_none() {
         let mut tx = state.db.begin_write().await?;
-        let url = base.absolute(&upload_path(&picture.storage_key));
-        pictures::set_current(tx.conn(), picture.id, me.user.id, &url, now_ms()).await?;
+        // Stored relative: made absolute for each response, never from a request's Host.
+        pictures::set_current(
+            tx.conn(),
+            picture.id,
+            me.user.id,
+            &upload_path(&picture.storage_key),
+            now_ms(),
+        )
+        .await?;
         tx.commit().await?;
         picture.is_current = true;
     }
@@ -261,8 +268,9 @@ pub async fn set_current_picture(
     let mut picture = pictures::find_own(tx.conn(), id, me.user.id)
         .await?
         .ok_or_else(no_such_picture)?;
-    let url = base.absolute(&upload_path(&picture.storage_key));
-    pictures::set_current(tx.conn(), id, me.user.id, &url, now_ms()).await?;
+    let path = upload_path(&picture.storage_key);
+    pictures::set_current(tx.conn(), id, me.user.id, &path, now_ms()).await?;
+    let url = base.absolute(&path);
     tx.commit().await?;
     picture.is_current = true;
     Ok(Json(CurrentPicture {

@@ -38,24 +38,13 @@ impl BaseUrl {
 impl FromRequestParts<AppState> for BaseUrl {
     type Rejection = AppError;
 
-    async fn from_request_parts(
-        parts: &mut Parts,
-        state: &AppState,
-    ) -> Result<Self, Self::Rejection> {
-        if let Some(base) = &state.config.public_base_url {
-            return Ok(Self(base.clone()));
-        }
-        let host = parts
-            .headers
-            .get(header::HOST)
-            .and_then(|h| h.to_str().ok())
-            .filter(|h| {
-                h.chars()
-                    .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | ':' | '[' | ']'))
-            })
-            .or_else(|| parts.uri.authority().map(|a| a.as_str()))
-            .unwrap_or("localhost");
-        Ok(Self(format!("http://{host}")))
+    /// The same origin the request's context renders with (see `context::absolute`).
+    async fn from_request_parts(_: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+        let base = crate::http::context::current()
+            .map(|c| c.base_url)
+            .or_else(|| state.config.public_base_url.clone())
+            .unwrap_or_else(|| "http://localhost".to_owned());
+        Ok(Self(base))
     }
 }
 

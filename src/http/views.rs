@@ -6,6 +6,7 @@ use utoipa::ToSchema;
 
 use crate::db::users::UserRecord;
 use crate::domain::time::rfc3339;
+use crate::http::context::absolute;
 
 /// A user as its owner sees it.
 #[derive(Debug, Serialize, ToSchema)]
@@ -56,7 +57,7 @@ impl From<&UserRecord> for OwnUser {
             education: p.education.clone(),
             occupation: p.occupation.clone(),
             company_name: p.company_name.clone(),
-            avatar_url: u.avatar_url.clone(),
+            avatar_url: u.avatar_url.as_deref().map(absolute),
             is_active: u.is_active,
             is_available_for_hire: u.is_available_for_hire,
             created_at: rfc3339(u.created_at),
@@ -104,7 +105,7 @@ impl From<&UserRecord> for PublicUser {
             education: p.education.clone(),
             occupation: p.occupation.clone(),
             company_name: p.company_name.clone(),
-            avatar_url: u.avatar_url.clone(),
+            avatar_url: u.avatar_url.as_deref().map(absolute),
             is_available_for_hire: u.is_available_for_hire,
             created_at: rfc3339(u.created_at),
             updated_at: rfc3339(u.updated_at),
@@ -131,7 +132,7 @@ impl From<&UserRecord> for UserSummary {
             first_name: u.first_name.clone(),
             last_name: u.last_name.clone(),
             username: u.username.clone(),
-            avatar_url: u.avatar_url.clone(),
+            avatar_url: u.avatar_url.as_deref().map(absolute),
             occupation: u.profile.occupation.clone(),
             company_name: u.profile.company_name.clone(),
         }
@@ -145,7 +146,7 @@ impl From<crate::db::summary::Summary> for UserSummary {
             first_name: s.first_name,
             last_name: s.last_name,
             username: s.username,
-            avatar_url: s.avatar_url,
+            avatar_url: s.avatar_url.as_deref().map(absolute),
             occupation: s.occupation,
             company_name: s.company_name,
         }

@@ -447,3 +447,61 @@ async fn deleting_an_account_removes_its_files() {
         .await
         .envelope(StatusCode::NOT_FOUND, "FILE_NOT_FOUND");
 }
+
+#[tokio::test]
+async fn a_forged_host_header_never_reaches_what_others_see() {
+    let app = TestApp::spawn().await;
+    let (ann, bob) = (person(&app, "ann").await, person(&app, "bob").await);
+    let (content_type, body) = multipart(
+        "file",
+        &[("a.png", "image/png", picture(4, 4, ImageFormat::Png))],
+    );
+    let res = app
+        .call(
+            req(Method::POST, "/api/profile-pictures/upload")
+                .header("authorization", format!("Bearer {}", ann.token))
+                .header("host", "evil.example")
+                .header("content-type", content_type)
+                .body(Body::from(body))
+                .unwrap(),
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::CREATED, "{}", res.text());
+    let seen = app
+        .call(
+            req(Method::GET, &format!("/api/users/{}", ann.id))
+                .header("authorization", format!("Bearer {}", bob.token))
+                .header("host", "api.hiremebahamas.test")
+                .body(Body::empty())
+                .unwrap(),
+        )
+        .await
+        .json();
+    let avatar = seen["user"]["avatar_url"].as_str().unwrap();
+    assert!(
+        avatar.starts_with("http://api.hiremebahamas.test/api/uploads/"),
+        "{avatar}"
+    );
+    let with_base = TestApp::with(
+        &[("PUBLIC_BASE_URL", "https://api.hiremebahamas.com")],
+        axum::Router::new(),
+    )
+    .await;
+    let cat = person(&with_base, "cat").await;
+    let p = upload_one(&with_base, &cat, picture(4, 4, ImageFormat::Png))
+        .await
+        .json();
+    assert!(
+        p["picture"]["file_url"]
+            .as_str()
+            .unwrap()
+            .starts_with("https://api.hiremebahamas.com/api/uploads/")
+    );
+    let me: Value = get(&with_base, Some(&cat), "/api/auth/me").await.json();
+    assert!(
+        me["avatar_url"]
+            .as_str()
+            .unwrap()
+            .starts_with("https://api.hiremebahamas.com/api/uploads/")
+    );
+}

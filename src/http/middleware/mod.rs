@@ -28,6 +28,7 @@ pub fn apply(router: Router, state: &AppState) -> Router {
         .layer(from_fn_with_state(
             track::Settings {
                 expose_debug: config.environment == crate::config::Environment::Development,
+                public_base_url: config.public_base_url.clone(),
             },
             track::track,
         ))

@@ -15,9 +15,29 @@ use crate::http::context::{self, RequestContext};
 
 pub static X_REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
 
-#[derive(Clone, Copy)]
+#[derive(Clone)]
 pub struct Settings {
     pub expose_debug: bool,
+    pub public_base_url: Option<String>,
+}
+
+/// `PUBLIC_BASE_URL`, or `http://` and the request's `Host` when it is a plain host name.
+fn base_url(settings: &Settings, request: &Request) -> String {
+    if let Some(base) = &settings.public_base_url {
+        return base.clone();
+    }
+    let host = request
+        .headers()
+        .get(header::HOST)
+        .and_then(|h| h.to_str().ok())
+        .filter(|h| {
+            !h.is_empty()
+                && h.chars()
+                    .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | ':' | '[' | ']'))
+        })
+        .or_else(|| request.uri().authority().map(|a| a.as_str()))
+        .unwrap_or("localhost");
+    format!("http://{host}")
 }
 
 /// An incoming id is kept when it is short and plain; anything else could smuggle text into
@@ -61,6 +81,7 @@ pub async fn track(State(settings): State<Settings>, request: Request, next: Nex
     let ctx = RequestContext {
         request_id: request_id.clone(),
         expose_debug: settings.expose_debug,
+        base_url: base_url(&settings, &request),
     };
 
     let mut response = context::scope(
