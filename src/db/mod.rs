@@ -51,6 +51,8 @@ struct Inner {
     acquire_timeout: Duration,
     auto_migrate: bool,
     available: AtomicBool,
+    /// Becomes true once the first probe has an answer, up or down.
+    probed: tokio::sync::watch::Sender<bool>,
     migrated: AtomicBool,
     /// Serialises migration runs started by concurrent probes.
     migrating: Mutex<()>,
@@ -113,6 +115,7 @@ impl Database {
                 acquire_timeout: config.acquire_timeout,
                 auto_migrate: config.auto_migrate,
                 available: AtomicBool::new(false),
+                probed: tokio::sync::watch::Sender::new(false),
                 migrated: AtomicBool::new(false),
                 migrating: Mutex::new(()),
                 writer: Mutex::new(()),
@@ -133,8 +136,14 @@ impl Database {
         self.inner.available.load(Ordering::Acquire)
     }
 
-    /// The pool, or a 503 while the database is known to be down.
-    pub fn pool(&self) -> AppResult<&AnyPool> {
+    /// The pool, or a 503 while the database is known to be down. Until the first probe has
+    /// answered (the first requests after a start, or a Lambda cold start) it waits for that
+    /// answer, at most the acquire timeout, rather than refusing a database that is fine.
+    pub async fn pool(&self) -> AppResult<&AnyPool> {
+        if !self.is_available() && !*self.inner.probed.borrow() {
+            let mut probed = self.inner.probed.subscribe();
+            let _ = tokio::time::timeout(self.inner.acquire_timeout, probed.wait_for(|p| *p)).await;
+        }
         if self.is_available() {
             Ok(&self.inner.pool)
         } else {
@@ -149,7 +158,7 @@ impl Database {
 
     /// Starts a write transaction. On SQLite, writers take turns.
     pub async fn begin_write(&self) -> AppResult<WriteTx<'_>> {
-        let pool = self.pool()?;
+        let pool = self.pool().await?;
         let guard = match self.inner.backend {
             Backend::Sqlite => Some(self.inner.writer.lock().await),
             Backend::Postgres => None,
@@ -187,6 +196,7 @@ impl Database {
             other => other,
         };
         let was = self.inner.available.swap(outcome.is_ok(), Ordering::AcqRel);
+        self.inner.probed.send_replace(true);
         crate::metrics::record_database(outcome.is_ok());
         match (&outcome, was) {
             (Ok(()), false) => tracing::info!(database = %self.masked_url(), "database available"),

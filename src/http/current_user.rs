@@ -103,7 +103,7 @@ impl FromRequestParts<AppState> for CurrentUser {
     ) -> Result<Self, Self::Rejection> {
         let claims = claims(parts, state)?.ok_or_else(not_authenticated)?;
         let user_id: i64 = claims.sub.parse().map_err(|_| invalid_token())?;
-        let mut conn = state.db.pool()?.acquire().await?;
+        let mut conn = state.db.pool().await?.acquire().await?;
         let user = sessions::live_user(&mut conn, &claims.sid, user_id, now_ms())
             .await?
             .ok_or_else(|| {

@@ -38,7 +38,7 @@ pub async fn list_available(
     Query(q): Query<SearchQuery>,
 ) -> AppResult<Json<AvailableList>> {
     let (limit, offset) = q.page().bounds()?;
-    let mut conn = state.db.pool()?.acquire().await?;
+    let mut conn = state.db.pool().await?.acquire().await?;
     let (found, total) = people::available(
         &mut conn,
         state.db.backend(),

@@ -172,7 +172,7 @@ pub async fn list_jobs(
         employer_id: q.employer_id,
         status: status.as_str().to_owned(),
     };
-    let mut conn = state.db.pool()?.acquire().await?;
+    let mut conn = state.db.pool().await?.acquire().await?;
     let (rows, total) = jobs::list(&mut conn, state.db.backend(), &filter, limit, offset).await?;
     Ok(Json(JobList {
         jobs: rows.into_iter().map(JobView::from).collect(),
@@ -198,7 +198,7 @@ pub struct JobStatsResponse {
 /// Counts for the jobs page.
 #[utoipa::path(get, path = "/api/jobs/stats/overview", tag = "jobs", responses((status = 200, body = JobStatsResponse)))]
 pub async fn job_stats(State(state): State<AppState>) -> AppResult<Json<JobStatsResponse>> {
-    let mut conn = state.db.pool()?.acquire().await?;
+    let mut conn = state.db.pool().await?.acquire().await?;
     let s = jobs::stats(&mut conn, now_ms() - 7 * 24 * 3600 * 1000).await?;
     Ok(Json(JobStatsResponse {
         success: true,
@@ -217,7 +217,7 @@ pub async fn get_job(
     State(state): State<AppState>,
     Path(id): Path<i64>,
 ) -> AppResult<Json<JobView>> {
-    let mut conn = state.db.pool()?.acquire().await?;
+    let mut conn = state.db.pool().await?.acquire().await?;
     Ok(Json(
         jobs::find(&mut conn, id)
             .await?
@@ -701,7 +701,7 @@ pub async fn list_applications(
     me: CurrentUser,
     Path(id): Path<i64>,
 ) -> AppResult<Json<ApplicantList>> {
-    let mut conn = state.db.pool()?.acquire().await?;
+    let mut conn = state.db.pool().await?.acquire().await?;
     let job = jobs::find(&mut conn, id).await?.ok_or_else(no_such_job)?;
     if job.employer_id != me.user.id && !me.user.is_admin {
         return Err(not_your_job());
@@ -781,7 +781,7 @@ pub async fn my_posted_jobs(
     State(state): State<AppState>,
     me: CurrentUser,
 ) -> AppResult<Json<MyJobs>> {
-    let mut conn = state.db.pool()?.acquire().await?;
+    let mut conn = state.db.pool().await?.acquire().await?;
     let rows = jobs::by_employer(&mut conn, me.user.id).await?;
     Ok(Json(MyJobs {
         success: true,
@@ -809,7 +809,7 @@ pub async fn my_applications(
     State(state): State<AppState>,
     me: CurrentUser,
 ) -> AppResult<Json<MyApplications>> {
-    let mut conn = state.db.pool()?.acquire().await?;
+    let mut conn = state.db.pool().await?.acquire().await?;
     let rows = jobs::applications_by(&mut conn, me.user.id).await?;
     let applications = rows
         .into_iter()

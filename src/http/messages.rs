@@ -120,7 +120,7 @@ pub async fn list_conversations(
     Query(page): Query<Page>,
 ) -> AppResult<Json<Vec<ConversationView>>> {
     let (limit, offset) = page.bounds()?;
-    let mut conn = state.db.pool()?.acquire().await?;
+    let mut conn = state.db.pool().await?.acquire().await?;
     let rows = messages::list(&mut conn, me.user.id, limit, offset).await?;
     Ok(Json(with_messages(&mut conn, rows).await?))
 }
@@ -211,7 +211,7 @@ pub async fn list_messages(
         Some(l) => l.min(Page::MAX_LIMIT),
         None => EMBEDDED_MESSAGES,
     };
-    let mut conn = state.db.pool()?.acquire().await?;
+    let mut conn = state.db.pool().await?.acquire().await?;
     messages::find(&mut conn, id, me.user.id)
         .await?
         .ok_or_else(no_such_conversation)?;
@@ -337,7 +337,7 @@ pub async fn unread_count(
     State(state): State<AppState>,
     me: CurrentUser,
 ) -> AppResult<Json<UnreadMessages>> {
-    let mut conn = state.db.pool()?.acquire().await?;
+    let mut conn = state.db.pool().await?.acquire().await?;
     Ok(Json(UnreadMessages {
         unread_count: messages::unread_count(&mut conn, me.user.id).await?,
     }))

@@ -79,7 +79,7 @@ pub async fn list_notifications(
         limit: q.limit,
     }
     .bounds()?;
-    let mut conn = state.db.pool()?.acquire().await?;
+    let mut conn = state.db.pool().await?.acquire().await?;
     let (rows, total) = notifications::list(
         &mut conn,
         me.user.id,
@@ -107,7 +107,7 @@ pub async fn unread_count(
     State(state): State<AppState>,
     me: CurrentUser,
 ) -> AppResult<Json<UnreadCount>> {
-    let mut conn = state.db.pool()?.acquire().await?;
+    let mut conn = state.db.pool().await?.acquire().await?;
     Ok(Json(UnreadCount {
         unread_count: notifications::unread_count(&mut conn, me.user.id).await?,
     }))

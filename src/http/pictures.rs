@@ -175,7 +175,7 @@ pub async fn list_pictures(
     me: CurrentUser,
     base: BaseUrl,
 ) -> AppResult<Json<PictureList>> {
-    let mut conn = state.db.pool()?.acquire().await?;
+    let mut conn = state.db.pool().await?.acquire().await?;
     let rows = pictures::list(&mut conn, me.user.id).await?;
     Ok(Json(PictureList {
         success: true,

@@ -105,7 +105,7 @@ pub async fn list_posts(
     Query(page): Query<Page>,
 ) -> AppResult<Json<PostList>> {
     let (limit, offset) = page.bounds()?;
-    let mut conn = state.db.pool()?.acquire().await?;
+    let mut conn = state.db.pool().await?.acquire().await?;
     let rows = posts::feed(&mut conn, viewer.id(), limit, offset).await?;
     Ok(Json(PostList {
         success: true,
@@ -124,7 +124,7 @@ pub async fn user_posts(
     Query(page): Query<Page>,
 ) -> AppResult<Json<PostList>> {
     let (limit, offset) = page.bounds()?;
-    let mut conn = state.db.pool()?.acquire().await?;
+    let mut conn = state.db.pool().await?.acquire().await?;
     crate::db::people::find_active(&mut conn, &user_id.to_string())
         .await?
         .ok_or_else(|| AppError::not_found("USER_NOT_FOUND", "No such user"))?;
@@ -144,7 +144,7 @@ pub async fn get_post(
     base: BaseUrl,
     Path(id): Path<i64>,
 ) -> AppResult<Json<OnePost>> {
-    let mut conn = state.db.pool()?.acquire().await?;
+    let mut conn = state.db.pool().await?.acquire().await?;
     let row = posts::find(&mut conn, id, viewer.id())
         .await?
         .ok_or_else(no_such_post)?;
@@ -491,7 +491,7 @@ pub async fn list_comments(
     Query(page): Query<Page>,
 ) -> AppResult<Json<CommentList>> {
     let (limit, offset) = page.bounds()?;
-    let mut conn = state.db.pool()?.acquire().await?;
+    let mut conn = state.db.pool().await?.acquire().await?;
     posts::owner(&mut conn, id)
         .await?
         .ok_or_else(no_such_post)?;

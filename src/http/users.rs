@@ -90,7 +90,7 @@ pub async fn list_users(
     Query(q): Query<SearchQuery>,
 ) -> AppResult<Json<UserList>> {
     let (limit, offset) = q.page().bounds()?;
-    let mut conn = state.db.pool()?.acquire().await?;
+    let mut conn = state.db.pool().await?.acquire().await?;
     let (people, total) = people::list(
         &mut conn,
         state.db.backend(),
@@ -145,7 +145,7 @@ pub async fn get_user(
     viewer: Viewer,
     Path(key): Path<String>,
 ) -> AppResult<Json<ProfileResponse>> {
-    let mut conn = state.db.pool()?.acquire().await?;
+    let mut conn = state.db.pool().await?.acquire().await?;
     let user = people::find_active(&mut conn, &key)
         .await?
         .ok_or_else(no_such_user)?;
@@ -301,7 +301,7 @@ pub async fn my_followers(
     Query(page): Query<Page>,
 ) -> AppResult<Json<Followers>> {
     let (limit, offset) = page.bounds()?;
-    let mut conn = state.db.pool()?.acquire().await?;
+    let mut conn = state.db.pool().await?.acquire().await?;
     let people = people::followers(&mut conn, me.user.id, me.user.id, limit, offset).await?;
     Ok(Json(Followers {
         success: true,
@@ -318,7 +318,7 @@ pub async fn my_following(
     Query(page): Query<Page>,
 ) -> AppResult<Json<Following>> {
     let (limit, offset) = page.bounds()?;
-    let mut conn = state.db.pool()?.acquire().await?;
+    let mut conn = state.db.pool().await?.acquire().await?;
     let people = people::following(&mut conn, me.user.id, me.user.id, limit, offset).await?;
     Ok(Json(Following {
         success: true,
@@ -327,7 +327,7 @@ pub async fn my_following(
 }
 
 async fn existing(state: &AppState, id: i64) -> AppResult<()> {
-    let mut conn = state.db.pool()?.acquire().await?;
+    let mut conn = state.db.pool().await?.acquire().await?;
     people::find_active(&mut conn, &id.to_string())
         .await?
         .map(|_| ())
@@ -345,7 +345,7 @@ pub async fn user_followers(
 ) -> AppResult<Json<Followers>> {
     let (limit, offset) = page.bounds()?;
     existing(&state, id).await?;
-    let mut conn = state.db.pool()?.acquire().await?;
+    let mut conn = state.db.pool().await?.acquire().await?;
     let people = people::followers(&mut conn, viewer.id(), id, limit, offset).await?;
     Ok(Json(Followers {
         success: true,
@@ -364,7 +364,7 @@ pub async fn user_following(
 ) -> AppResult<Json<Following>> {
     let (limit, offset) = page.bounds()?;
     existing(&state, id).await?;
-    let mut conn = state.db.pool()?.acquire().await?;
+    let mut conn = state.db.pool().await?.acquire().await?;
     let people = people::following(&mut conn, viewer.id(), id, limit, offset).await?;
     Ok(Json(Following {
         success: true,
@@ -393,7 +393,7 @@ pub async fn list_friends(
     Query(page): Query<Page>,
 ) -> AppResult<Json<Friends>> {
     let (limit, offset) = page.bounds()?;
-    let mut conn = state.db.pool()?.acquire().await?;
+    let mut conn = state.db.pool().await?.acquire().await?;
     let people = people::friends(&mut conn, me.user.id, limit, offset).await?;
     Ok(Json(Friends {
         success: true,
@@ -410,7 +410,7 @@ pub async fn friend_suggestions(
     Query(page): Query<Page>,
 ) -> AppResult<Json<Suggestions>> {
     let (limit, _) = page.bounds()?;
-    let mut conn = state.db.pool()?.acquire().await?;
+    let mut conn = state.db.pool().await?.acquire().await?;
     let people = people::suggestions(
         &mut conn,
         me.user.id,

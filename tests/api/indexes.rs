@@ -7,7 +7,7 @@ use sqlx::Row;
 use crate::support::TestApp;
 
 async fn plan(app: &TestApp, sql: &'static str) -> String {
-    let mut conn = app.state.db.pool().unwrap().acquire().await.unwrap();
+    let mut conn = app.state.db.pool().await.unwrap().acquire().await.unwrap();
     let postgres = app.db.is_postgres();
     if postgres {
         sqlx::query("SET enable_seqscan = off")

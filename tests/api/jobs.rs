@@ -530,7 +530,7 @@ async fn two_applications_at_the_same_moment_make_exactly_one_row() {
     );
     let rows: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM job_applications WHERE job_id = $1")
         .bind(id)
-        .fetch_one(app.state.db.pool().unwrap())
+        .fetch_one(app.state.db.pool().await.unwrap())
         .await
         .unwrap();
     assert_eq!(rows, 1);

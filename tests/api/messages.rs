@@ -109,7 +109,7 @@ async fn both_starting_at_the_same_moment_share_one_conversation() {
     }
     assert!(ids.windows(2).all(|w| w[0] == w[1]), "{ids:?}");
     let rows: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM conversations")
-        .fetch_one(app.state.db.pool().unwrap())
+        .fetch_one(app.state.db.pool().await.unwrap())
         .await
         .unwrap();
     assert_eq!(rows, 1);

@@ -87,7 +87,7 @@ async fn readiness_fails_and_health_degrades_when_the_database_is_gone() {
 async fn migrations_are_recorded_once_and_rerunning_them_is_harmless() {
     let app = TestApp::spawn().await;
     app.state.db.migrate().await.unwrap();
-    let pool = app.state.db.pool().unwrap();
+    let pool = app.state.db.pool().await.unwrap();
     let versions: Vec<i64> =
         sqlx::query_scalar("SELECT version FROM _sqlx_migrations ORDER BY version")
             .fetch_all(pool)
@@ -122,4 +122,24 @@ async fn metrics_count_requests_by_matched_route_and_report_the_database() {
         "{text}"
     );
     assert!(text.contains("database_available"), "{text}");
+}
+
+#[tokio::test]
+async fn the_first_request_after_a_start_waits_for_the_first_probe_instead_of_failing() {
+    // As at a Lambda cold start: the supervisor has just been spawned when a request arrives.
+    let db = crate::support::TestDb::new().await;
+    let config = crate::support::config(&db.url, &[]);
+    let database = hireme::db::Database::open(&config.database).unwrap();
+    let state = hireme::AppState::new(config, database.clone()).unwrap();
+    let router = hireme::router(state);
+    let supervisor = database.supervise();
+    let res = crate::support::call(
+        &router,
+        crate::support::req(axum::http::Method::GET, "/api/posts")
+            .body(axum::body::Body::empty())
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(res.status, StatusCode::OK, "{}", res.text());
+    supervisor.abort();
 }

@@ -202,7 +202,7 @@ pub async fn login(
     }
 
     let user = {
-        let mut conn = state.db.pool()?.acquire().await?;
+        let mut conn = state.db.pool().await?.acquire().await?;
         match &login_id {
             LoginId::Email(e) => users::find_by_email(&mut conn, e.as_str()).await?,
             LoginId::Phone(p) => users::find_by_phone(&mut conn, p.as_str()).await?,

@@ -209,7 +209,7 @@ async fn deleting_the_account_needs_the_password_and_ends_everything() {
         .await
         .envelope(StatusCode::UNAUTHORIZED, "INVALID_CREDENTIALS");
     let sessions: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM sessions")
-        .fetch_one(app.state.db.pool().unwrap())
+        .fetch_one(app.state.db.pool().await.unwrap())
         .await
         .unwrap();
     assert_eq!(sessions, 0, "sessions go with the account");

@@ -45,7 +45,7 @@ pub async fn me(app: &TestApp, token: &str) -> TestResponse {
 pub async fn sql(app: &TestApp, statement: &'static str, id: i64) {
     sqlx::query(statement)
         .bind(id)
-        .execute(app.state.db.pool().unwrap())
+        .execute(app.state.db.pool().await.unwrap())
         .await
         .unwrap();
 }

@@ -196,7 +196,7 @@ async fn wrong_audience_issuer_expiry_key_or_unverified_email_are_refused() {
         assert_eq!(res.json()["error_code"], code, "{case}");
     }
     let users: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM users")
-        .fetch_one(app.state.db.pool().unwrap())
+        .fetch_one(app.state.db.pool().await.unwrap())
         .await
         .unwrap();
     assert_eq!(users, 0, "no account was made from a refused token");

@@ -274,7 +274,7 @@ async fn a_hash_made_with_weaker_parameters_is_upgraded_at_the_next_login() {
     let stored = || async {
         sqlx::query_scalar::<_, String>("SELECT password_hash FROM users WHERE id = $1")
             .bind(id)
-            .fetch_one(state.db.pool().unwrap())
+            .fetch_one(state.db.pool().await.unwrap())
             .await
             .unwrap()
     };
@@ -312,7 +312,7 @@ async fn sessions_that_ended_long_ago_can_be_purged_without_touching_live_ones()
     let old = sign_in(&app, "live@example.com").await;
     app.send(Method::POST, "/api/auth/logout", Some(&access(&old)), None)
         .await;
-    let pool = app.state.db.pool().unwrap();
+    let pool = app.state.db.pool().await.unwrap();
     // Pretend the logout happened two days ago.
     sqlx::query(
         "UPDATE sessions SET revoked_at = revoked_at - 172800000 WHERE revoked_at IS NOT NULL",

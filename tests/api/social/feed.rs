@@ -527,7 +527,7 @@ async fn deleting_a_post_or_an_account_leaves_no_orphans_and_no_stale_counts() {
         None,
     )
     .await;
-    let pool = app.state.db.pool().unwrap();
+    let pool = app.state.db.pool().await.unwrap();
     let count = |sql: &'static str| async move {
         sqlx::query_scalar::<_, i64>(sql)
             .bind(id)

@@ -52,7 +52,7 @@ pub async fn make_post(app: &TestApp, who: &Person, content: &str) -> i64 {
 pub async fn make_admin(app: &TestApp, who: &Person) {
     sqlx::query("UPDATE users SET is_admin = 1 WHERE id = $1")
         .bind(who.id)
-        .execute(app.state.db.pool().unwrap())
+        .execute(app.state.db.pool().await.unwrap())
         .await
         .unwrap();
 }

@@ -106,7 +106,7 @@ async fn a_profile_by_id_or_username_has_counts_and_the_callers_follow_state() {
         .envelope(StatusCode::NOT_FOUND, "USER_NOT_FOUND");
     sqlx::query("UPDATE users SET is_active = 0 WHERE id = $1")
         .bind(ann.id)
-        .execute(app.state.db.pool().unwrap())
+        .execute(app.state.db.pool().await.unwrap())
         .await
         .unwrap();
     get(&app, None, "/api/users/ann_t")
