@@ -299,6 +299,8 @@ pub struct Config {
     pub auth: AuthConfig,
     /// Where uploaded files are kept on disk (with the local store).
     pub upload_dir: std::path::PathBuf,
+    /// Redis for limits shared by every instance; without it each instance counts alone.
+    pub redis_url: Option<SecretString>,
     /// S3-compatible object storage instead of the local disk, when `STORAGE=s3`.
     pub s3: Option<crate::storage::S3Config>,
     /// The public origin of this server (`https://api.hiremebahamas.com`), for absolute file
@@ -728,6 +730,16 @@ impl Config {
             std::path::PathBuf::from,
         );
         let s3 = read_s3(&mut r);
+        let redis_url = r.secret("REDIS_URL", "REDIS_URL_FILE").and_then(|raw| {
+            let ok = raw.starts_with("redis://") || raw.starts_with("rediss://");
+            if !ok {
+                r.problem(
+                    "REDIS_URL",
+                    "must start with redis:// or rediss:// (for example redis://127.0.0.1:6379)",
+                );
+            }
+            ok.then(|| SecretString::from(raw))
+        });
         let public_base_url = r.get("PUBLIC_BASE_URL").and_then(|raw| {
             let trimmed = raw.trim().trim_end_matches('/').to_owned();
             match parse_origin(&trimmed) {
@@ -761,6 +773,7 @@ impl Config {
             log_format,
             auth,
             upload_dir,
+            redis_url,
             s3,
             public_base_url,
             warnings,
@@ -788,7 +801,7 @@ impl Config {
             "environment={} listen={} database={} pool_size={} auto_migrate={} \
              secret_key={key} allowed_origins={origins} trusted_proxies={} \
              request_timeout_ms={} body_limit_bytes={} log_format={} \
-             google_sign_in={} apple_sign_in={} storage={}",
+             google_sign_in={} apple_sign_in={} storage={} shared_limits={}",
             self.environment.as_str(),
             self.listen_addr(),
             self.database.url.masked(),
@@ -810,6 +823,11 @@ impl Config {
             match &self.s3 {
                 Some(s3) => format!("s3:{}", s3.bucket),
                 None => format!("local:{}", self.upload_dir.display()),
+            },
+            if self.redis_url.is_some() {
+                "redis"
+            } else {
+                "memory"
             },
         )
     }

@@ -4,7 +4,7 @@
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use crate::auth::limits::{MemoryLimiter, RateLimiter, Rule};
+use crate::auth::limits::{MemoryLimiter, RateLimiter, RedisLimiter, Rule};
 use crate::auth::oauth::{ProviderKind, Verifier};
 use crate::auth::password::Hasher;
 use crate::auth::sessions::SessionIssuer;
@@ -13,6 +13,7 @@ use crate::config::Config;
 use crate::db::Database;
 use crate::notifications::Notifier;
 use crate::storage::{LocalDisk, S3Storage, Storage};
+use secrecy::ExposeSecret;
 
 #[derive(Clone)]
 pub struct AppState {
@@ -53,7 +54,14 @@ impl AppState {
         let services = AuthServices {
             hasher: Hasher::new(auth),
             sessions: SessionIssuer::new(keys, auth),
-            limiter: Arc::new(MemoryLimiter::default()),
+            limiter: match &config.redis_url {
+                Some(url) => {
+                    Arc::new(RedisLimiter::new(url.expose_secret()).map_err(|_| {
+                        anyhow::anyhow!("REDIS_URL was refused by the Redis client")
+                    })?)
+                }
+                None => Arc::new(MemoryLimiter::default()),
+            },
             rules: AuthRules {
                 login_per_address: Rule {
                     name: "login-address",

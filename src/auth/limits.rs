@@ -76,7 +76,7 @@ impl MemoryLimiter {
         self.len() == 0
     }
 
-    fn evaluate(&self, rule: &Rule, key: &str, count_it: bool) -> Result<(), u64> {
+    pub(crate) fn evaluate(&self, rule: &Rule, key: &str, count_it: bool) -> Result<(), u64> {
         let now = Instant::now();
         let mut windows = self.windows.lock().unwrap_or_else(|p| p.into_inner());
         let id = (rule.name, key.to_owned());
@@ -184,5 +184,121 @@ mod tests {
             l.hit(&RULE, &format!("key-{i}")).await.unwrap();
         }
         assert!(l.len() <= 1000, "{}", l.len());
+    }
+}
+
+/// Counters in Redis, shared by every instance. If Redis cannot be reached, each call falls
+/// back to this instance's own memory (and says so in the log), so an outage weakens the
+/// limits to per-instance ones instead of refusing every login or letting all through.
+pub struct RedisLimiter {
+    manager: redis::aio::ConnectionManager,
+    fallback: MemoryLimiter,
+    script_hit: redis::Script,
+}
+
+/// Counts one event unless the window is full; returns {allowed, milliseconds left}.
+const HIT_SCRIPT: &str = r#"
+local count = tonumber(redis.call('GET', KEYS[1]) or '0')
+if count >= tonumber(ARGV[2]) then
+  return {0, redis.call('PTTL', KEYS[1])}
+end
+count = redis.call('INCR', KEYS[1])
+if count == 1 then
+  redis.call('PEXPIRE', KEYS[1], ARGV[1])
+end
+return {1, redis.call('PTTL', KEYS[1])}
+"#;
+
+impl RedisLimiter {
+    /// Connects lazily: nothing is sent to Redis before the first limited request.
+    pub fn new(url: &str) -> Result<Self, redis::RedisError> {
+        let client = redis::Client::open(url)?;
+        let config = redis::aio::ConnectionManagerConfig::new()
+            .set_connection_timeout(Some(Duration::from_millis(500)))
+            .set_response_timeout(Some(Duration::from_millis(500)))
+            .set_number_of_retries(1);
+        Ok(Self {
+            manager: redis::aio::ConnectionManager::new_lazy_with_config(client, config)?,
+            fallback: MemoryLimiter::default(),
+            script_hit: redis::Script::new(HIT_SCRIPT),
+        })
+    }
+
+    /// Keys hold no personal data: the limited value (an address typed at login) is hashed.
+    fn key(rule: &Rule, key: &str) -> String {
+        use sha2::{Digest, Sha256};
+        let digest = Sha256::digest(key.as_bytes());
+        let hex: String = digest[..16].iter().map(|b| format!("{b:02x}")).collect();
+        format!("hireme:limit:{}:{hex}", rule.name)
+    }
+
+    fn retry_secs(ms: i64) -> u64 {
+        (ms.max(1000) as u64).div_ceil(1000)
+    }
+
+    fn degraded(err: &redis::RedisError) {
+        tracing::warn!(error = %err, "Redis unavailable; rate limits fall back to this instance");
+    }
+}
+
+impl RateLimiter for RedisLimiter {
+    fn hit<'a>(&'a self, rule: &'a Rule, key: &'a str) -> LimitFuture<'a, Result<(), u64>> {
+        Box::pin(async move {
+            let mut conn = self.manager.clone();
+            let window_ms = rule.window.as_millis() as u64;
+            let result: Result<(i64, i64), _> = self
+                .script_hit
+                .key(Self::key(rule, key))
+                .arg(window_ms)
+                .arg(rule.limit)
+                .invoke_async(&mut conn)
+                .await;
+            match result {
+                Ok((1, _)) => Ok(()),
+                Ok((_, ttl_ms)) => Err(Self::retry_secs(ttl_ms)),
+                Err(e) => {
+                    Self::degraded(&e);
+                    self.fallback.evaluate(rule, key, true)
+                }
+            }
+        })
+    }
+
+    fn check<'a>(&'a self, rule: &'a Rule, key: &'a str) -> LimitFuture<'a, Result<(), u64>> {
+        Box::pin(async move {
+            let mut conn = self.manager.clone();
+            let k = Self::key(rule, key);
+            let result: Result<(Option<i64>, i64), _> = redis::pipe()
+                .cmd("GET")
+                .arg(&k)
+                .cmd("PTTL")
+                .arg(&k)
+                .query_async(&mut conn)
+                .await;
+            match result {
+                Ok((Some(count), ttl_ms)) if count >= i64::from(rule.limit) => {
+                    Err(Self::retry_secs(ttl_ms))
+                }
+                Ok(_) => Ok(()),
+                Err(e) => {
+                    Self::degraded(&e);
+                    self.fallback.evaluate(rule, key, false)
+                }
+            }
+        })
+    }
+
+    fn reset<'a>(&'a self, rule: &'a Rule, key: &'a str) -> LimitFuture<'a, ()> {
+        Box::pin(async move {
+            let mut conn = self.manager.clone();
+            let result: Result<i64, _> = redis::cmd("DEL")
+                .arg(Self::key(rule, key))
+                .query_async(&mut conn)
+                .await;
+            if let Err(e) = result {
+                Self::degraded(&e);
+            }
+            self.fallback.reset(rule, key).await;
+        })
     }
 }

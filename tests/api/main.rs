@@ -10,6 +10,7 @@ mod object_storage;
 mod openapi;
 mod ops;
 mod pictures;
+mod shared_limits;
 pub mod social;
 mod stack;
 mod startup;
