@@ -141,52 +141,6 @@ impl RateLimiter for MemoryLimiter {
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    const RULE: Rule = Rule {
-        name: "t",
-        limit: 3,
-        window: Duration::from_millis(300),
-    };
-
-    #[tokio::test]
-    async fn the_limit_holds_within_a_window_and_lifts_after_it() {
-        let l = MemoryLimiter::default();
-        for _ in 0..3 {
-            assert!(l.hit(&RULE, "a").await.is_ok());
-        }
-        assert_eq!(l.hit(&RULE, "a").await, Err(1));
-        assert!(l.check(&RULE, "a").await.is_err());
-        assert!(l.hit(&RULE, "b").await.is_ok(), "keys are independent");
-        tokio::time::sleep(Duration::from_millis(350)).await;
-        assert!(l.hit(&RULE, "a").await.is_ok());
-    }
-
-    #[tokio::test]
-    async fn check_does_not_count_and_reset_forgets() {
-        let l = MemoryLimiter::default();
-        for _ in 0..10 {
-            assert!(l.check(&RULE, "a").await.is_ok());
-        }
-        for _ in 0..3 {
-            l.hit(&RULE, "a").await.unwrap();
-        }
-        l.reset(&RULE, "a").await;
-        assert!(l.hit(&RULE, "a").await.is_ok());
-    }
-
-    #[tokio::test]
-    async fn memory_stays_bounded_under_many_keys() {
-        let l = MemoryLimiter::with_capacity(1000);
-        for i in 0..10_000 {
-            l.hit(&RULE, &format!("key-{i}")).await.unwrap();
-        }
-        assert!(l.len() <= 1000, "{}", l.len());
-    }
-}
-
 /// Counters in Redis, shared by every instance. If Redis cannot be reached, each call falls
 /// back to this instance's own memory (and says so in the log), so an outage weakens the
 /// limits to per-instance ones instead of refusing every login or letting all through.
@@ -300,5 +254,51 @@ impl RateLimiter for RedisLimiter {
             }
             self.fallback.reset(rule, key).await;
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const RULE: Rule = Rule {
+        name: "t",
+        limit: 3,
+        window: Duration::from_millis(300),
+    };
+
+    #[tokio::test]
+    async fn the_limit_holds_within_a_window_and_lifts_after_it() {
+        let l = MemoryLimiter::default();
+        for _ in 0..3 {
+            assert!(l.hit(&RULE, "a").await.is_ok());
+        }
+        assert_eq!(l.hit(&RULE, "a").await, Err(1));
+        assert!(l.check(&RULE, "a").await.is_err());
+        assert!(l.hit(&RULE, "b").await.is_ok(), "keys are independent");
+        tokio::time::sleep(Duration::from_millis(350)).await;
+        assert!(l.hit(&RULE, "a").await.is_ok());
+    }
+
+    #[tokio::test]
+    async fn check_does_not_count_and_reset_forgets() {
+        let l = MemoryLimiter::default();
+        for _ in 0..10 {
+            assert!(l.check(&RULE, "a").await.is_ok());
+        }
+        for _ in 0..3 {
+            l.hit(&RULE, "a").await.unwrap();
+        }
+        l.reset(&RULE, "a").await;
+        assert!(l.hit(&RULE, "a").await.is_ok());
+    }
+
+    #[tokio::test]
+    async fn memory_stays_bounded_under_many_keys() {
+        let l = MemoryLimiter::with_capacity(1000);
+        for i in 0..10_000 {
+            l.hit(&RULE, &format!("key-{i}")).await.unwrap();
+        }
+        assert!(l.len() <= 1000, "{}", l.len());
     }
 }

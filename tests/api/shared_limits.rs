@@ -9,12 +9,21 @@ use serde_json::json;
 use crate::support::{TestApp, call, req};
 
 fn redis_url() -> Option<String> {
-    let url = std::env::var("TEST_REDIS_URL").unwrap_or_else(|_| "redis://127.0.0.1:6379".to_owned());
-    let addr = url.trim_start_matches("redis://").split('/').next().unwrap_or_default().to_owned();
+    let url =
+        std::env::var("TEST_REDIS_URL").unwrap_or_else(|_| "redis://127.0.0.1:6379".to_owned());
+    let addr = url
+        .trim_start_matches("redis://")
+        .split('/')
+        .next()
+        .unwrap_or_default()
+        .to_owned();
     if std::net::TcpStream::connect(&addr).is_ok() {
         return Some(url);
     }
-    assert!(std::env::var_os("HIREME_REQUIRE_REDIS").is_none(), "no Redis at {url}");
+    assert!(
+        std::env::var_os("HIREME_REQUIRE_REDIS").is_none(),
+        "no Redis at {url}"
+    );
     eprintln!("skipped: no Redis at {url}");
     None
 }
@@ -22,14 +31,19 @@ fn redis_url() -> Option<String> {
 fn login(email: &str) -> axum::http::Request<Body> {
     req(Method::POST, "/api/auth/login")
         .header("content-type", "application/json")
-        .body(Body::from(json!({"email": email, "password": "not the password"}).to_string()))
+        .body(Body::from(
+            json!({"email": email, "password": "not the password"}).to_string(),
+        ))
         .unwrap()
 }
 
 #[tokio::test]
 async fn two_instances_share_one_account_lock_through_redis() {
     let Some(url) = redis_url() else { return };
-    let vars = [("REDIS_URL", url.as_str()), ("RATE_LIMIT_LOGIN_FAILURE_WINDOW_SECS", "30")];
+    let vars = [
+        ("REDIS_URL", url.as_str()),
+        ("RATE_LIMIT_LOGIN_FAILURE_WINDOW_SECS", "30"),
+    ];
     let first = TestApp::with(&vars, axum::Router::new()).await;
     let (second, _) = first.sibling(&vars).await;
     let email = format!("shared-{}@example.com", uuid::Uuid::new_v4().simple());
@@ -47,17 +61,33 @@ async fn two_instances_share_one_account_lock_through_redis() {
     }
     // Another account is untouched.
     let other = format!("other-{}@example.com", uuid::Uuid::new_v4().simple());
-    assert_eq!(call(&second, login(&other)).await.status, StatusCode::UNAUTHORIZED);
+    assert_eq!(
+        call(&second, login(&other)).await.status,
+        StatusCode::UNAUTHORIZED
+    );
 }
 
 #[tokio::test]
 async fn with_redis_down_each_instance_still_limits_on_its_own() {
-    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
     let url = format!("redis://127.0.0.1:{port}");
-    let app = TestApp::with(&[("REDIS_URL", &url), ("RATE_LIMIT_LOGIN_PER_MINUTE", "2")], axum::Router::new()).await;
+    let app = TestApp::with(
+        &[("REDIS_URL", &url), ("RATE_LIMIT_LOGIN_PER_MINUTE", "2")],
+        axum::Router::new(),
+    )
+    .await;
     for _ in 0..2 {
-        assert_eq!(app.call(login("down@example.com")).await.status, StatusCode::UNAUTHORIZED);
+        assert_eq!(
+            app.call(login("down@example.com")).await.status,
+            StatusCode::UNAUTHORIZED
+        );
     }
-    app.call(login("down@example.com")).await.envelope(StatusCode::TOO_MANY_REQUESTS, "RATE_LIMITED");
+    app.call(login("down@example.com"))
+        .await
+        .envelope(StatusCode::TOO_MANY_REQUESTS, "RATE_LIMITED");
     assert_eq!(app.get("/health").await.status, StatusCode::OK);
 }
