@@ -94,6 +94,18 @@ fn http_api_event(path: &str) -> Value {
     })
 }
 
+fn alb_event(path: &str) -> Value {
+    json!({
+        "requestContext": {"elb": {"targetGroupArn": "arn:aws:elasticloadbalancing:us-east-1:123456789012:targetgroup/hireme/abc"}},
+        "httpMethod": "GET",
+        "path": path,
+        "queryStringParameters": {},
+        "headers": {"host": "hireme-lb.example", "x-forwarded-for": "192.0.2.44"},
+        "body": "",
+        "isBase64Encoded": false
+    })
+}
+
 fn rest_api_event(path: &str) -> Value {
     json!({
         "resource": "/{proxy+}",
@@ -127,6 +139,7 @@ async fn the_binary_answers_api_gateway_events_through_the_runtime_api() {
     let runtime = Arc::new(Runtime {
         // Popped from the end: the HTTP API event goes first.
         events: Mutex::new(vec![
+            ("inv-3".to_owned(), alb_event("/live")),
             ("inv-2".to_owned(), rest_api_event("/health/ping")),
             ("inv-1".to_owned(), http_api_event("/api/health")),
         ]),
@@ -188,8 +201,18 @@ async fn the_binary_answers_api_gateway_events_through_the_runtime_api() {
     let body: Value = serde_json::from_str(second["body"].as_str().unwrap()).unwrap();
     assert_eq!(body, json!({"status": "ok", "message": "pong"}));
 
-    // The client address came from each request context.
+    let (id, third) = tokio::time::timeout(Duration::from_secs(20), rx.recv())
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(id, "inv-3");
+    assert_eq!(third["statusCode"], 200, "{third}");
+    let body: Value = serde_json::from_str(third["body"].as_str().unwrap()).unwrap();
+    assert_eq!(body, json!({"status": "alive"}));
+
+    // The client address came from each request context (for ALB, the balancer's header).
     let out = server.output();
     assert!(out.contains("client=203.0.113.7"), "{out}");
     assert!(out.contains("client=198.51.100.4"), "{out}");
+    assert!(out.contains("client=192.0.2.44"), "{out}");
 }
