@@ -246,45 +246,41 @@ pub async fn followers_count(conn: &mut AnyConnection, id: i64) -> Result<i64, s
         .await
 }
 
-/// People who follow `id`, newest follow first.
-pub async fn followers(
-    conn: &mut AnyConnection,
-    viewer: i64,
-    id: i64,
-    limit: i64,
-    offset: i64,
-) -> Result<Vec<Person>, sqlx::Error> {
-    let rows = sqlx::query(select_people!(
-        "JOIN follows x ON x.follower_id = users.id WHERE x.followed_id = $2 AND users.is_active = 1 \
-         ORDER BY x.created_at DESC, users.id DESC LIMIT $3 OFFSET $4"
-    ))
-    .bind(viewer)
-    .bind(id)
-    .bind(limit)
-    .bind(offset)
-    .fetch_all(conn)
-    .await?;
-    rows.iter().map(person).collect()
+/// Which side of `id`'s follows a list shows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Side {
+    /// People who follow `id`.
+    Followers,
+    /// People `id` follows.
+    Following,
 }
 
-/// People `id` follows, newest follow first.
-pub async fn following(
+/// One side of `id`'s follows, newest follow first, with the viewer's own follow of each.
+pub async fn follows(
     conn: &mut AnyConnection,
+    side: Side,
     viewer: i64,
     id: i64,
     limit: i64,
     offset: i64,
 ) -> Result<Vec<Person>, sqlx::Error> {
-    let rows = sqlx::query(select_people!(
-        "JOIN follows x ON x.followed_id = users.id WHERE x.follower_id = $2 AND users.is_active = 1 \
-         ORDER BY x.created_at DESC, users.id DESC LIMIT $3 OFFSET $4"
-    ))
-    .bind(viewer)
-    .bind(id)
-    .bind(limit)
-    .bind(offset)
-    .fetch_all(conn)
-    .await?;
+    let query = match side {
+        Side::Followers => select_people!(
+            "JOIN follows x ON x.follower_id = users.id WHERE x.followed_id = $2 AND users.is_active = 1 \
+             ORDER BY x.created_at DESC, users.id DESC LIMIT $3 OFFSET $4"
+        ),
+        Side::Following => select_people!(
+            "JOIN follows x ON x.followed_id = users.id WHERE x.follower_id = $2 AND users.is_active = 1 \
+             ORDER BY x.created_at DESC, users.id DESC LIMIT $3 OFFSET $4"
+        ),
+    };
+    let rows = sqlx::query(query)
+        .bind(viewer)
+        .bind(id)
+        .bind(limit)
+        .bind(offset)
+        .fetch_all(conn)
+        .await?;
     rows.iter().map(person).collect()
 }
 

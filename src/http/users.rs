@@ -10,7 +10,7 @@ use utoipa_axum::routes;
 use super::current_user::{CurrentUser, Viewer};
 use super::extract::{Page, Path, Query};
 use super::views::{OwnUser, PublicUser};
-use crate::db::people::{self, Person};
+use crate::db::people::{self, Person, Side};
 use crate::domain::time::now_ms;
 use crate::error::{AppError, AppResult, ErrorEnvelope};
 use crate::notifications::{Kind, notify};
@@ -302,7 +302,15 @@ pub async fn my_followers(
 ) -> AppResult<Json<Followers>> {
     let (limit, offset) = page.bounds()?;
     let mut conn = state.db.pool().await?.acquire().await?;
-    let people = people::followers(&mut conn, me.user.id, me.user.id, limit, offset).await?;
+    let people = people::follows(
+        &mut conn,
+        Side::Followers,
+        me.user.id,
+        me.user.id,
+        limit,
+        offset,
+    )
+    .await?;
     Ok(Json(Followers {
         success: true,
         followers: views(&people),
@@ -319,7 +327,15 @@ pub async fn my_following(
 ) -> AppResult<Json<Following>> {
     let (limit, offset) = page.bounds()?;
     let mut conn = state.db.pool().await?.acquire().await?;
-    let people = people::following(&mut conn, me.user.id, me.user.id, limit, offset).await?;
+    let people = people::follows(
+        &mut conn,
+        Side::Following,
+        me.user.id,
+        me.user.id,
+        limit,
+        offset,
+    )
+    .await?;
     Ok(Json(Following {
         success: true,
         following: views(&people),
@@ -346,7 +362,8 @@ pub async fn user_followers(
     let (limit, offset) = page.bounds()?;
     existing(&state, id).await?;
     let mut conn = state.db.pool().await?.acquire().await?;
-    let people = people::followers(&mut conn, viewer.id(), id, limit, offset).await?;
+    let people =
+        people::follows(&mut conn, Side::Followers, viewer.id(), id, limit, offset).await?;
     Ok(Json(Followers {
         success: true,
         followers: views(&people),
@@ -365,7 +382,8 @@ pub async fn user_following(
     let (limit, offset) = page.bounds()?;
     existing(&state, id).await?;
     let mut conn = state.db.pool().await?.acquire().await?;
-    let people = people::following(&mut conn, viewer.id(), id, limit, offset).await?;
+    let people =
+        people::follows(&mut conn, Side::Following, viewer.id(), id, limit, offset).await?;
     Ok(Json(Following {
         success: true,
         following: views(&people),
