@@ -433,8 +433,8 @@ pub async fn set_admin(conn: &mut AnyConnection, id: i64, now: i64) -> Result<()
 }
 
 /// Deletes the account; sessions and everything else it owns go with it (foreign keys
-/// cascade). The like and comment counters of other people's posts are corrected first, since
-/// the cascade removes the rows they count. Run it inside a transaction.
+/// cascade). The like, comment and application counters of other people's posts and jobs are
+/// corrected first, since the cascade removes the rows they count. Run it inside a transaction.
 pub async fn delete(conn: &mut AnyConnection, id: i64) -> Result<(), sqlx::Error> {
     sqlx::query(
         "UPDATE posts SET likes_count = likes_count - 1 \
@@ -447,6 +447,13 @@ pub async fn delete(conn: &mut AnyConnection, id: i64) -> Result<(), sqlx::Error
         "UPDATE posts SET comments_count = comments_count - \
          (SELECT COUNT(*) FROM comments c WHERE c.post_id = posts.id AND c.user_id = $1) \
          WHERE id IN (SELECT post_id FROM comments WHERE user_id = $1) AND user_id <> $1",
+    )
+    .bind(id)
+    .execute(&mut *conn)
+    .await?;
+    sqlx::query(
+        "UPDATE jobs SET applications_count = applications_count - 1 \
+         WHERE id IN (SELECT job_id FROM job_applications WHERE applicant_id = $1) AND employer_id <> $1",
     )
     .bind(id)
     .execute(&mut *conn)

@@ -680,3 +680,37 @@ async fn the_unfiltered_total_stays_exact_through_toggles_deletes_and_departures
         1
     );
 }
+
+#[tokio::test]
+async fn an_applicant_who_leaves_is_no_longer_counted() {
+    let app = TestApp::spawn().await;
+    let (boss, worker) = (
+        employer(&app, "boss").await,
+        freelancer(&app, "worker").await,
+    );
+    let id = create(&app, &boss, job("Counted")).await["id"]
+        .as_i64()
+        .unwrap();
+    post(&app, &worker, &format!("/api/jobs/{id}/apply"), None).await;
+    assert_eq!(
+        get(&app, None, &format!("/api/jobs/{id}")).await.json()["applications_count"],
+        1
+    );
+    let res = app
+        .send(
+            Method::DELETE,
+            "/api/auth/account",
+            Some(&worker.token),
+            Some(json!({"password": crate::support::PASSWORD})),
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::NO_CONTENT);
+    assert_eq!(
+        get(&app, None, &format!("/api/jobs/{id}")).await.json()["applications_count"],
+        0
+    );
+    let list = get(&app, Some(&boss), &format!("/api/jobs/{id}/applications"))
+        .await
+        .json();
+    assert_eq!(list["applications"], json!([]));
+}
