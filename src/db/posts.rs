@@ -330,10 +330,3 @@ pub async fn delete_comment(
     }
     Ok(())
 }
-
-pub async fn count_by_user(conn: &mut AnyConnection, user_id: i64) -> Result<i64, sqlx::Error> {
-    sqlx::query_scalar("SELECT COUNT(*) FROM posts WHERE user_id = $1")
-        .bind(user_id)
-        .fetch_one(conn)
-        .await
-}

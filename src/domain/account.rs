@@ -232,10 +232,6 @@ impl Username {
         Self(format!("{base}{suffix}"))
     }
 
-    pub fn unchecked(name: String) -> Self {
-        Self(name)
-    }
-
     pub fn as_str(&self) -> &str {
         &self.0
     }

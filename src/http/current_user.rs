@@ -65,7 +65,7 @@ pub fn check_cookie_origin(
 }
 
 /// The access token of a request and whether it came from the cookie.
-fn access_token(headers: &HeaderMap) -> Result<Option<(&str, bool)>, AppError> {
+pub(crate) fn access_token(headers: &HeaderMap) -> Result<Option<(&str, bool)>, AppError> {
     if let Some(value) = headers.get(header::AUTHORIZATION) {
         let value = value.to_str().map_err(|_| invalid_token())?;
         let (scheme, token) = value.trim().split_once(' ').ok_or_else(invalid_token)?;

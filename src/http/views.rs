@@ -8,60 +8,26 @@ use crate::db::users::UserRecord;
 use crate::domain::time::rfc3339;
 use crate::http::context::absolute;
 
-/// A user as its owner sees it.
+/// A user as its owner sees it: the public view plus what only the owner may read.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct OwnUser {
-    pub id: i64,
+    #[serde(flatten)]
+    pub public: PublicUser,
     pub email: String,
-    pub first_name: String,
-    pub last_name: String,
-    pub username: String,
-    /// `freelancer`, `client`, `employer` or `recruiter`.
-    pub user_type: String,
+    pub phone: Option<String>,
     /// The user type, or `admin` for administrators.
     pub role: String,
-    pub is_admin: bool,
-    pub phone: Option<String>,
-    pub location: Option<String>,
-    pub bio: Option<String>,
-    pub skills: Option<String>,
-    pub experience: Option<String>,
-    pub education: Option<String>,
-    pub occupation: Option<String>,
-    pub company_name: Option<String>,
-    pub avatar_url: Option<String>,
     pub is_active: bool,
-    pub is_available_for_hire: bool,
-    /// RFC 3339, UTC.
-    pub created_at: String,
-    pub updated_at: String,
 }
 
 impl From<&UserRecord> for OwnUser {
     fn from(u: &UserRecord) -> Self {
-        let p = &u.profile;
         Self {
-            id: u.id,
+            public: PublicUser::from(u),
             email: u.email.clone(),
-            first_name: u.first_name.clone(),
-            last_name: u.last_name.clone(),
-            username: u.username.clone(),
-            user_type: u.user_type.clone(),
-            role: u.role().to_owned(),
-            is_admin: u.is_admin,
             phone: u.phone.clone(),
-            location: p.location.clone(),
-            bio: p.bio.clone(),
-            skills: p.skills.clone(),
-            experience: p.experience.clone(),
-            education: p.education.clone(),
-            occupation: p.occupation.clone(),
-            company_name: p.company_name.clone(),
-            avatar_url: u.avatar_url.as_deref().map(absolute),
+            role: u.role().to_owned(),
             is_active: u.is_active,
-            is_available_for_hire: u.is_available_for_hire,
-            created_at: rfc3339(u.created_at),
-            updated_at: rfc3339(u.updated_at),
         }
     }
 }
@@ -73,6 +39,7 @@ pub struct PublicUser {
     pub first_name: String,
     pub last_name: String,
     pub username: String,
+    /// `freelancer`, `client`, `employer` or `recruiter`.
     pub user_type: String,
     pub is_admin: bool,
     pub location: Option<String>,
@@ -84,6 +51,7 @@ pub struct PublicUser {
     pub company_name: Option<String>,
     pub avatar_url: Option<String>,
     pub is_available_for_hire: bool,
+    /// RFC 3339, UTC.
     pub created_at: String,
     pub updated_at: String,
 }
@@ -123,20 +91,6 @@ pub struct UserSummary {
     pub avatar_url: Option<String>,
     pub occupation: Option<String>,
     pub company_name: Option<String>,
-}
-
-impl From<&UserRecord> for UserSummary {
-    fn from(u: &UserRecord) -> Self {
-        Self {
-            id: u.id,
-            first_name: u.first_name.clone(),
-            last_name: u.last_name.clone(),
-            username: u.username.clone(),
-            avatar_url: u.avatar_url.as_deref().map(absolute),
-            occupation: u.profile.occupation.clone(),
-            company_name: u.profile.company_name.clone(),
-        }
-    }
 }
 
 impl From<crate::db::summary::Summary> for UserSummary {

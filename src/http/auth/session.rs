@@ -338,19 +338,12 @@ pub async fn logout(
     {
         check_cookie_origin(&method, &headers, &state.config.allowed_origins)?;
     }
-    let keys = state.auth.sessions.keys();
-    let from_access = match headers
-        .get(axum::http::header::AUTHORIZATION)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| {
-            v.strip_prefix("Bearer ")
-                .or_else(|| v.strip_prefix("bearer "))
-        })
-        .or_else(|| cookie(&headers, current_user::ACCESS_COOKIE))
-    {
-        Some(token) => keys.verify(token).ok().map(|c| c.sid),
-        None => None,
-    };
+    // A malformed or expired access token still signs out, through the refresh cookie.
+    let from_access = current_user::access_token(&headers)
+        .ok()
+        .flatten()
+        .and_then(|(token, _)| state.auth.sessions.keys().verify(token).ok())
+        .map(|claims| claims.sid);
     let mut tx = state.db.begin_write().await?;
     let session = match from_access {
         Some(sid) => Some(sid),
