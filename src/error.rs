@@ -244,9 +244,10 @@ impl fmt::Display for AppError {
     }
 }
 
-impl IntoResponse for AppError {
-    fn into_response(self) -> Response {
-        let ctx = context::current();
+impl AppError {
+    /// Logs the cause (once: a panic was logged by the hook) and builds the envelope. The
+    /// cause's text goes into `debug` only when `expose_debug` and the failure is internal.
+    pub fn into_envelope(&self, request_id: Option<String>, expose_debug: bool) -> ErrorEnvelope {
         if let (Some(source), false) = (&self.source, self.logged) {
             if self.status.is_server_error() {
                 tracing::error!(error_code = self.code, error = ?source, "request failed");
@@ -254,20 +255,28 @@ impl IntoResponse for AppError {
                 tracing::debug!(error_code = self.code, error = ?source, "request refused");
             }
         }
-        let debug = match (&self.source, ctx.as_ref().map(|c| c.expose_debug)) {
-            (Some(source), Some(true)) if self.status.is_server_error() => Some(
+        let debug = match &self.source {
+            Some(source) if expose_debug && self.status.is_server_error() => Some(
                 serde_json::json!({"type": root_type(source), "message": format!("{source:#}")}),
             ),
             _ => None,
         };
-        let body = ErrorEnvelope {
+        ErrorEnvelope {
             detail: self.message.clone(),
-            message: self.message,
+            message: self.message.clone(),
             error_code: self.code.to_owned(),
-            request_id: ctx.map(|c| c.request_id),
-            errors: (!self.errors.is_empty()).then_some(self.errors),
+            request_id,
+            errors: (!self.errors.is_empty()).then(|| self.errors.clone()),
             debug,
-        };
+        }
+    }
+}
+
+impl IntoResponse for AppError {
+    fn into_response(self) -> Response {
+        let ctx = context::current();
+        let expose_debug = ctx.as_ref().is_some_and(|c| c.expose_debug);
+        let body = self.into_envelope(ctx.map(|c| c.request_id), expose_debug);
         let mut response = (self.status, axum::Json(body)).into_response();
         let headers = response.headers_mut();
         if let Some(secs) = self.retry_after {

@@ -34,3 +34,36 @@ pub fn absolute(url: &str) -> String {
         _ => url.to_owned(),
     }
 }
+
+/// Runs `f` rendering upload URLs relative (`/api/uploads/…`): for what is stored or sent to
+/// someone other than the requester, who must not receive the requester's `Host`.
+pub fn with_relative_urls<R>(f: impl FnOnce() -> R) -> R {
+    let ctx = RequestContext {
+        request_id: current().map(|c| c.request_id).unwrap_or_default(),
+        expose_debug: false,
+        base_url: String::new(),
+    };
+    CURRENT.sync_scope(ctx, f)
+}
+
+/// `PUBLIC_BASE_URL`, or `http://` and the request's `Host` when it is a plain host name.
+pub fn base_url(
+    public_base_url: Option<&str>,
+    headers: &axum::http::HeaderMap,
+    uri: &axum::http::Uri,
+) -> String {
+    if let Some(base) = public_base_url {
+        return base.to_owned();
+    }
+    let host = headers
+        .get(axum::http::header::HOST)
+        .and_then(|h| h.to_str().ok())
+        .filter(|h| {
+            !h.is_empty()
+                && h.chars()
+                    .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | ':' | '[' | ']'))
+        })
+        .or_else(|| uri.authority().map(|a| a.as_str()))
+        .unwrap_or("localhost");
+    format!("http://{host}")
+}

@@ -21,25 +21,6 @@ pub struct Settings {
     pub public_base_url: Option<String>,
 }
 
-/// `PUBLIC_BASE_URL`, or `http://` and the request's `Host` when it is a plain host name.
-fn base_url(settings: &Settings, request: &Request) -> String {
-    if let Some(base) = &settings.public_base_url {
-        return base.clone();
-    }
-    let host = request
-        .headers()
-        .get(header::HOST)
-        .and_then(|h| h.to_str().ok())
-        .filter(|h| {
-            !h.is_empty()
-                && h.chars()
-                    .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | ':' | '[' | ']'))
-        })
-        .or_else(|| request.uri().authority().map(|a| a.as_str()))
-        .unwrap_or("localhost");
-    format!("http://{host}")
-}
-
 /// An incoming id is kept when it is short and plain; anything else could smuggle text into
 /// logs, so a fresh one replaces it.
 fn incoming_id(value: &HeaderValue) -> Option<String> {
@@ -64,7 +45,13 @@ pub async fn track(State(settings): State<Settings>, request: Request, next: Nex
         .extensions()
         .get::<MatchedPath>()
         .map(|p| p.as_str().to_owned())
-        .unwrap_or_else(|| "(unmatched)".to_owned());
+        .unwrap_or_else(|| {
+            if request.uri().path().starts_with("/socket.io/") {
+                "/socket.io".to_owned()
+            } else {
+                "(unmatched)".to_owned()
+            }
+        });
     let client = request
         .extensions()
         .get::<ClientAddr>()
@@ -81,7 +68,11 @@ pub async fn track(State(settings): State<Settings>, request: Request, next: Nex
     let ctx = RequestContext {
         request_id: request_id.clone(),
         expose_debug: settings.expose_debug,
-        base_url: base_url(&settings, &request),
+        base_url: context::base_url(
+            settings.public_base_url.as_deref(),
+            request.headers(),
+            request.uri(),
+        ),
     };
 
     let mut response = context::scope(
