@@ -280,6 +280,20 @@ pub struct OAuthProvider {
 }
 
 /// The OWASP minimum for Argon2id: 19 MiB, two passes, one lane.
+/// Live delivery over Socket.IO.
+#[derive(Debug, Clone)]
+pub struct LiveConfig {
+    /// Open sockets one user may hold on one instance.
+    pub max_sockets_per_user: u32,
+    /// Messages one user may send over sockets per minute.
+    pub messages_per_minute: u32,
+    /// How often open sockets are checked against their sessions (revoked, expired).
+    pub session_check: Duration,
+    /// Prefix of the Redis channel and keys of live delivery, so that deployments sharing one
+    /// Redis stay apart.
+    pub redis_prefix: String,
+}
+
 pub const ARGON2_MIN_MEMORY_KIB: u32 = 19_456;
 pub const ARGON2_MIN_ITERATIONS: u32 = 2;
 
@@ -297,6 +311,7 @@ pub struct Config {
     pub shutdown_timeout: Duration,
     pub log_format: LogFormat,
     pub auth: AuthConfig,
+    pub live: LiveConfig,
     /// Where uploaded files are kept on disk (with the local store).
     pub upload_dir: std::path::PathBuf,
     /// Redis for limits shared by every instance; without it each instance counts alone.
@@ -476,6 +491,40 @@ fn read_s3(r: &mut Reader<'_>) -> Option<crate::storage::S3Config> {
         access_key: access_key?,
         secret_key: SecretString::from(secret?),
     })
+}
+
+fn read_live(r: &mut Reader<'_>) -> LiveConfig {
+    let mut count = |name: &'static str, default: u32| {
+        let v = r.parse(name, default, "a whole number");
+        if v == 0 {
+            r.problem(name, "must be at least 1");
+            return default;
+        }
+        v
+    };
+    LiveConfig {
+        max_sockets_per_user: count("LIVE_MAX_SOCKETS_PER_USER", 10),
+        messages_per_minute: count("LIVE_MESSAGES_PER_MINUTE", 60),
+        session_check: r.millis("LIVE_SESSION_CHECK_MS", 15_000),
+        redis_prefix: match r.get("LIVE_REDIS_PREFIX") {
+            None => "hireme".to_owned(),
+            Some(p)
+                if !p.is_empty()
+                    && p.len() <= 64
+                    && p.bytes()
+                        .all(|b| b.is_ascii_alphanumeric() || b"-_:.".contains(&b)) =>
+            {
+                p
+            }
+            Some(_) => {
+                r.problem(
+                    "LIVE_REDIS_PREFIX",
+                    "must be 1 to 64 letters, digits or - _ : .",
+                );
+                "hireme".to_owned()
+            }
+        },
+    }
 }
 
 fn read_auth(r: &mut Reader<'_>, production: bool) -> AuthConfig {
@@ -725,6 +774,7 @@ impl Config {
         };
 
         let auth = read_auth(&mut r, production);
+        let live = read_live(&mut r);
         let upload_dir = r.get("UPLOAD_DIR").map_or_else(
             || std::path::PathBuf::from("data/uploads"),
             std::path::PathBuf::from,
@@ -772,6 +822,7 @@ impl Config {
             shutdown_timeout,
             log_format,
             auth,
+            live,
             upload_dir,
             redis_url,
             s3,

@@ -9,6 +9,7 @@ pub mod db;
 pub mod domain;
 pub mod error;
 pub mod http;
+pub mod live;
 pub mod metrics;
 pub mod notifications;
 pub mod server;
@@ -18,5 +19,5 @@ pub mod storage;
 pub mod telemetry;
 
 pub use config::Config;
-pub use http::{openapi, router, router_with};
+pub use http::{openapi, router, router_with, router_with_live};
 pub use state::AppState;

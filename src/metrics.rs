@@ -45,3 +45,13 @@ pub fn record_request(method: &str, route: &str, status: u16, seconds: f64) {
 pub fn record_database(available: bool) {
     metrics::gauge!("database_available").set(if available { 1.0 } else { 0.0 });
 }
+
+/// A live socket opened (`1.0`) or closed (`-1.0`).
+pub fn record_socket(change: f64) {
+    metrics::gauge!("live_sockets").increment(change);
+}
+
+/// A live event handed to this instance's sockets, by event name.
+pub fn record_live_event(name: &str) {
+    metrics::counter!("live_events_total", "event" => name.to_owned()).increment(1);
+}

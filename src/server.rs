@@ -18,7 +18,7 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
     let grace = config.shutdown_timeout;
     let addr = config.listen_addr();
     let state = AppState::new(config, db.clone())?;
-    let app = http::router(state);
+    let (app, sockets) = http::router_with_live(state);
 
     let listener = TcpListener::bind(addr)
         .await
@@ -38,6 +38,9 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
     .with_graceful_shutdown(async move {
         let _ = graceful.wait_for(|stop| *stop).await;
         tracing::info!("shutting down: no new connections, finishing requests in flight");
+        // Sockets would hold the server open until the deadline; their clients reconnect
+        // elsewhere.
+        sockets.close().await;
     });
 
     let mut deadline = stop_rx;

@@ -21,6 +21,8 @@ pub struct AppState {
     pub db: Database,
     pub auth: Arc<AuthServices>,
     pub notifier: Notifier,
+    /// Live events for sockets (`crate::live`).
+    pub live: crate::live::Hub,
     pub storage: Arc<dyn Storage>,
     pub started: Instant,
 }
@@ -104,6 +106,7 @@ impl AppState {
             db,
             auth: Arc::new(services),
             notifier: Notifier::default(),
+            live: crate::live::Hub::default(),
             storage,
             started: Instant::now(),
         })

@@ -124,6 +124,30 @@ pub async fn find(
     row.as_ref().map(conversation).transpose()
 }
 
+/// The two participants of a conversation, if it exists.
+pub async fn participants(
+    conn: &mut AnyConnection,
+    id: i64,
+) -> Result<Option<(i64, i64)>, sqlx::Error> {
+    let row =
+        sqlx::query("SELECT participant_1_id, participant_2_id FROM conversations WHERE id = $1")
+            .bind(id)
+            .fetch_optional(conn)
+            .await?;
+    row.map(|r| Ok((r.try_get(0)?, r.try_get(1)?))).transpose()
+}
+
+/// Everyone `user_id` has a conversation with.
+pub async fn partners(conn: &mut AnyConnection, user_id: i64) -> Result<Vec<i64>, sqlx::Error> {
+    sqlx::query_scalar(
+        "SELECT participant_2_id FROM conversations WHERE participant_1_id = $1 \
+         UNION SELECT participant_1_id FROM conversations WHERE participant_2_id = $1",
+    )
+    .bind(user_id)
+    .fetch_all(conn)
+    .await
+}
+
 /// `viewer`'s conversations, most recently active first.
 pub async fn list(
     conn: &mut AnyConnection,

@@ -153,6 +153,30 @@ pub async fn live_user(
     row.as_ref().map(UserRecord::from_row).transpose()
 }
 
+/// Which of `ids` are live sessions of active accounts.
+pub async fn live_ids(
+    conn: &mut AnyConnection,
+    ids: &[String],
+    now: i64,
+) -> Result<std::collections::HashSet<String>, sqlx::Error> {
+    let mut found = std::collections::HashSet::new();
+    // Bounded statements: a few hundred parameters each.
+    for chunk in ids.chunks(500) {
+        let params: Vec<String> = (0..chunk.len()).map(|i| format!("${}", i + 2)).collect();
+        let sql = format!(
+            "SELECT s.id FROM sessions s JOIN users u ON u.id = s.user_id \
+             WHERE s.revoked_at IS NULL AND s.expires_at > $1 AND u.is_active = 1 AND s.id IN ({})",
+            params.join(", ")
+        );
+        let mut query = sqlx::query_scalar::<_, String>(sqlx::AssertSqlSafe(sql)).bind(now);
+        for id in chunk {
+            query = query.bind(id);
+        }
+        found.extend(query.fetch_all(&mut *conn).await?);
+    }
+    Ok(found)
+}
+
 /// Removes sessions that ended long ago, so the table does not grow without bound.
 pub async fn purge_ended(conn: &mut AnyConnection, before: i64) -> Result<u64, sqlx::Error> {
     let done = sqlx::query("DELETE FROM sessions WHERE expires_at < $1 OR revoked_at < $1")

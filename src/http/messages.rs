@@ -14,8 +14,10 @@ use super::extract::{Json as JsonBody, Page, Path, Query};
 use super::views::UserSummary;
 use crate::db::messages::{self, ConversationRow, MessageRow};
 use crate::db::people;
+use crate::db::users::UserRecord;
 use crate::domain::time::{now_ms, rfc3339};
 use crate::error::{AppError, AppResult, ErrorEnvelope};
+use crate::live::LiveEvent;
 use crate::notifications::{Kind, notify};
 use crate::state::AppState;
 
@@ -239,7 +241,20 @@ pub async fn send_message(
     Path(id): Path<i64>,
     JsonBody(body): JsonBody<NewMessage>,
 ) -> AppResult<(StatusCode, Json<MessageView>)> {
-    let content = body.content.trim();
+    let message = send_as(&state, &me.user, id, &body.content).await?;
+    Ok((StatusCode::CREATED, Json(message)))
+}
+
+/// Sends `content` from `sender` in conversation `id`: checked, stored, the receiver notified,
+/// and `new_message` published to both participants once stored. HTTP and live sockets both
+/// send through here.
+pub(crate) async fn send_as(
+    state: &AppState,
+    sender: &UserRecord,
+    id: i64,
+    content: &str,
+) -> AppResult<MessageView> {
+    let content = content.trim();
     if content.is_empty() {
         return Err(AppError::invalid_field("content", "must not be empty"));
     }
@@ -250,31 +265,36 @@ pub async fn send_message(
         ));
     }
     let mut tx = state.db.begin_write().await?;
-    let conversation = messages::find(tx.conn(), id, me.user.id)
+    let conversation = messages::find(tx.conn(), id, sender.id)
         .await?
         .ok_or_else(no_such_conversation)?;
-    let receiver = if conversation.participant_1.id == me.user.id {
+    let receiver = if conversation.participant_1.id == sender.id {
         conversation.participant_2.id
     } else {
         conversation.participant_1.id
     };
-    let message = messages::send(tx.conn(), id, me.user.id, receiver, content, now_ms()).await?;
+    let row = messages::send(tx.conn(), id, sender.id, receiver, content, now_ms()).await?;
     let text = format!(
         "New message from {} {}",
-        me.user.first_name, me.user.last_name
+        sender.first_name, sender.last_name
     );
     notify(
         &mut tx,
         &state.notifier,
         receiver,
-        Some(me.user.id),
+        Some(sender.id),
         Kind::Message,
         Some(id),
         &text,
     )
     .await?;
+    let hub = state.live.clone();
+    let event = LiveEvent::new(vec![sender.id, receiver], "new_message", || {
+        MessageView::from(row.clone())
+    });
+    tx.after_commit(move || hub.publish(event));
     tx.commit().await?;
-    Ok((StatusCode::CREATED, Json(message.into())))
+    Ok(row.into())
 }
 
 #[derive(Serialize, ToSchema)]

@@ -7,9 +7,9 @@ pub mod docs;
 pub mod extract;
 mod hireme;
 mod jobs;
-mod messages;
+pub(crate) mod messages;
 pub mod middleware;
-mod notifications;
+pub(crate) mod notifications;
 pub mod ops;
 mod pictures;
 mod posts;
@@ -118,6 +118,21 @@ pub fn router(state: AppState) -> Router {
 /// The application with extra routes mounted behind the same middleware stack (tests use it to
 /// exercise the stack with handlers that panic, sleep or take bodies).
 pub fn router_with(state: AppState, extra: Router) -> Router {
+    build(state, extra, None)
+}
+
+/// The application with live sockets at `/socket.io`: what the long-running server serves.
+/// Starts the live delivery tasks, so call it inside the runtime that will serve it.
+pub fn router_with_live(state: AppState) -> (Router, crate::live::Sockets) {
+    let (layer, sockets) = crate::live::layer(&state);
+    (build(state, Router::new(), Some(layer)), sockets)
+}
+
+fn build(
+    state: AppState,
+    extra: Router,
+    sockets: Option<socketioxide::layer::SocketIoLayer>,
+) -> Router {
     // Installed before the first request, so every request is counted.
     let _ = crate::metrics::handle();
     let (routes, _) = documented_routes(&state);
@@ -131,7 +146,7 @@ pub fn router_with(state: AppState, extra: Router) -> Router {
     // web client's old back end served them; both spellings reach the same handler.
     let exact = app.clone().fallback(not_found);
     let app = app.fallback(move |request: Request| without_trailing_slash(exact.clone(), request));
-    middleware::apply(app, &state)
+    middleware::apply(app, &state, sockets)
 }
 
 async fn without_trailing_slash(exact: Router, mut request: Request) -> Response {

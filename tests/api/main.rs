@@ -5,6 +5,7 @@ mod auth;
 mod indexes;
 mod jobs;
 mod lambda;
+mod live;
 mod messages;
 mod object_storage;
 mod openapi;
