@@ -9,8 +9,13 @@ pub struct JobSearch {
     pub join: &'static str,
     /// The condition; `{p}` is replaced by the placeholder of `param`.
     pub condition: &'static str,
-    /// The relevance ordering, best first; `{p}` as above.
-    pub rank: &'static str,
+    /// The relevance score; `{p}` as above.
+    pub score: &'static str,
+    /// `ASC` or `DESC`: which way the score puts the best match first.
+    pub best_first: &'static str,
+    /// Newest matches first, in an order the engine can follow without scoring or sorting
+    /// every match (jobs get ids in the order they are posted).
+    pub newest: &'static str,
     /// The search text as this engine wants it.
     pub param: String,
 }
@@ -31,7 +36,10 @@ pub fn job_search(backend: Backend, words: &[String]) -> JobSearch {
             join: "JOIN jobs_fts ON jobs_fts.rowid = j.id",
             condition: "jobs_fts MATCH {p}",
             // bm25 is lower for better matches; title weighs most, then company and skills.
-            rank: "bm25(jobs_fts, 10.0, 4.0, 1.0, 4.0)",
+            score: "bm25(jobs_fts, 10.0, 4.0, 1.0, 4.0)",
+            best_first: "ASC",
+            // FTS5 walks its index backwards by rowid (= the job id) and stops at the limit.
+            newest: "jobs_fts.rowid DESC",
             param: words
                 .iter()
                 .map(|w| format!("\"{w}\"*"))
@@ -41,7 +49,9 @@ pub fn job_search(backend: Backend, words: &[String]) -> JobSearch {
         Backend::Postgres => JobSearch {
             join: "",
             condition: "j.search @@ plainto_tsquery('english', {p})",
-            rank: "ts_rank(j.search, plainto_tsquery('english', {p})) DESC",
+            score: "ts_rank(j.search, plainto_tsquery('english', {p}))",
+            best_first: "DESC",
+            newest: "j.id DESC",
             param: words.join(" "),
         },
     }

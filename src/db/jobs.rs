@@ -244,15 +244,31 @@ enum Bind {
     Text(String),
 }
 
-/// Jobs matching `filter`: by relevance then recency when searching, newest first otherwise;
-/// with the total for the filter.
+/// A search ranks by relevance among its newest `RANK_WINDOW` matches, best first (recency
+/// breaking ties); pages past them continue newest first. Scoring every match instead costs
+/// time in proportion to the matches: 60 to 90 ms for a word found in 67,000 of a million jobs.
+pub const RANK_WINDOW: i64 = 1000;
+
+/// A search counts at most this many matches; past it the total says "at least".
+pub const SEARCH_COUNT_CAP: i64 = 10_000;
+
+/// How many jobs match a filter.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Total {
+    pub count: i64,
+    /// False when a search matched more than `SEARCH_COUNT_CAP` and `count` is that cap.
+    pub exact: bool,
+}
+
+/// Jobs matching `filter`: for a search, see `RANK_WINDOW`; otherwise newest first. With the
+/// total for the filter.
 pub async fn list(
     conn: &mut AnyConnection,
     backend: Backend,
     filter: &Filter,
     limit: i64,
     offset: i64,
-) -> Result<(Vec<JobRow>, i64), sqlx::Error> {
+) -> Result<(Vec<JobRow>, Total), sqlx::Error> {
     let mut binds: Vec<Bind> = Vec::new();
     let next = |b: Bind, binds: &mut Vec<Bind>| {
         binds.push(b);
@@ -262,14 +278,12 @@ pub async fn list(
         "j.status = {}",
         next(Bind::Text(filter.status.clone()), &mut binds)
     )];
-    let mut join = "";
-    let mut order = "j.created_at DESC, j.id DESC".to_owned();
+    let mut search = None;
     if !filter.words.is_empty() {
-        let search = dialect::job_search(backend, &filter.words);
-        let p = next(Bind::Text(search.param), &mut binds);
-        join = search.join;
-        conditions.push(search.condition.replace("{p}", &p));
-        order = format!("{}, {order}", search.rank.replace("{p}", &p));
+        let s = dialect::job_search(backend, &filter.words);
+        let p = next(Bind::Text(s.param.clone()), &mut binds);
+        conditions.push(s.condition.replace("{p}", &p));
+        search = Some((s, p));
     }
     if let Some(c) = &filter.category {
         conditions.push(format!(
@@ -313,40 +327,98 @@ pub async fn list(
             next(Bind::Int(e), &mut binds)
         ));
     }
-    // With no filter but the status, the total is the trigger-kept count: O(1), not O(jobs).
-    let only_status = conditions.len() == 1;
     let filters = conditions.join(" AND ");
-    let count_sql = if only_status {
-        "SELECT n FROM job_counts WHERE status = $1".to_owned()
-    } else {
-        format!("SELECT COUNT(*) FROM jobs j {join} WHERE {filters}")
-    };
-    let limit_p = next(Bind::Int(limit), &mut binds);
-    let offset_p = next(Bind::Int(offset), &mut binds);
-    let list_sql = format!(
-        "SELECT {} FROM jobs j {join} JOIN users e ON e.id = j.employer_id WHERE {filters} \
-         ORDER BY {order} LIMIT {limit_p} OFFSET {offset_p}",
-        job_columns!()
-    );
 
-    // Built from fixed fragments and numbered placeholders only; every value is bound.
-    let mut query = sqlx::query(AssertSqlSafe(list_sql));
-    for b in &binds {
+    let Some((search, p)) = search else {
+        // With no filter but the status, the total is the trigger-kept count: O(1), not O(jobs).
+        let count_sql = if conditions.len() == 1 {
+            "SELECT n FROM job_counts WHERE status = $1".to_owned()
+        } else {
+            format!("SELECT COUNT(*) FROM jobs j WHERE {filters}")
+        };
+        let list_sql = format!(
+            "SELECT {} FROM jobs j JOIN users e ON e.id = j.employer_id WHERE {filters} \
+             ORDER BY j.created_at DESC, j.id DESC LIMIT {limit} OFFSET {offset}",
+            job_columns!()
+        );
+        let rows = fetch(conn, list_sql, &binds).await?;
+        let count = count_with(conn, count_sql, &binds).await?;
+        return Ok((rows, Total { count, exact: true }));
+    };
+
+    let join = search.join;
+    let mut rows = Vec::new();
+    let end = offset.saturating_add(limit);
+    if offset < RANK_WINDOW {
+        // The newest matches, scored; then the requested slice of them, best first.
+        let ranked_sql = format!(
+            "SELECT {} FROM (SELECT j.id AS id, {} AS score FROM jobs j {join} WHERE {filters} \
+             ORDER BY {} LIMIT {RANK_WINDOW}) w JOIN jobs j ON j.id = w.id \
+             JOIN users e ON e.id = j.employer_id \
+             ORDER BY w.score {}, j.created_at DESC, j.id DESC LIMIT {} OFFSET {offset}",
+            job_columns!(),
+            search.score.replace("{p}", &p),
+            search.newest,
+            search.best_first,
+            end.min(RANK_WINDOW) - offset,
+        );
+        rows = fetch(conn, ranked_sql, &binds).await?;
+    }
+    if end > RANK_WINDOW {
+        // Past the window: the older matches, newest first, in the window's own order.
+        let from = offset.max(RANK_WINDOW);
+        let older_sql = format!(
+            "SELECT {} FROM jobs j {join} JOIN users e ON e.id = j.employer_id WHERE {filters} \
+             ORDER BY {} LIMIT {} OFFSET {from}",
+            job_columns!(),
+            search.newest,
+            end - from,
+        );
+        rows.extend(fetch(conn, older_sql, &binds).await?);
+    }
+    let count_sql = format!(
+        "SELECT COUNT(*) FROM (SELECT 1 FROM jobs j {join} WHERE {filters} LIMIT {}) m",
+        SEARCH_COUNT_CAP + 1
+    );
+    let counted = count_with(conn, count_sql, &binds).await?;
+    let total = Total {
+        count: counted.min(SEARCH_COUNT_CAP),
+        exact: counted <= SEARCH_COUNT_CAP,
+    };
+    Ok((rows, total))
+}
+
+/// Runs a statement built from fixed fragments, numbers and numbered placeholders only; every
+/// value is bound.
+async fn fetch(
+    conn: &mut AnyConnection,
+    sql: String,
+    binds: &[Bind],
+) -> Result<Vec<JobRow>, sqlx::Error> {
+    let mut query = sqlx::query(AssertSqlSafe(sql));
+    for b in binds {
         query = match b {
             Bind::Int(v) => query.bind(*v),
             Bind::Text(v) => query.bind(v.clone()),
         };
     }
-    let rows = query.fetch_all(&mut *conn).await?;
-    let mut count = sqlx::query_scalar::<_, i64>(AssertSqlSafe(count_sql));
-    for b in &binds[..binds.len() - 2] {
+    let rows = query.fetch_all(conn).await?;
+    rows.iter().map(from_row).collect()
+}
+
+async fn count_with(
+    conn: &mut AnyConnection,
+    sql: String,
+    binds: &[Bind],
+) -> Result<i64, sqlx::Error> {
+    let mut count = sqlx::query_scalar::<_, i64>(AssertSqlSafe(sql));
+    for b in binds {
         count = match b {
             Bind::Int(v) => count.bind(*v),
             Bind::Text(v) => count.bind(v.clone()),
         };
     }
-    let total = count.fetch_one(conn).await?;
-    Ok((rows.iter().map(from_row).collect::<Result<_, _>>()?, total))
+    count.fetch_one(conn).await
 }
 
 pub async fn by_employer(

@@ -106,7 +106,8 @@ fn not_your_job() -> AppError {
 pub struct JobQuery {
     skip: Option<i64>,
     limit: Option<i64>,
-    /// Words matched against title, company, description and skills.
+    /// Words matched against title, company, description and skills. Results are ordered by
+    /// relevance among the newest 1,000 matches (recency breaks ties), then newest first.
     search: Option<String>,
     category: Option<String>,
     /// Part of the location.
@@ -125,7 +126,10 @@ pub struct JobQuery {
 #[derive(Serialize, ToSchema)]
 pub struct JobList {
     jobs: Vec<JobView>,
+    /// How many jobs match. A search counts at most 10,000: past that, `total` is 10,000 and
+    /// `total_exact` is false.
     total: i64,
+    total_exact: bool,
     skip: i64,
     limit: i64,
 }
@@ -176,7 +180,8 @@ pub async fn list_jobs(
     let (rows, total) = jobs::list(&mut conn, state.db.backend(), &filter, limit, offset).await?;
     Ok(Json(JobList {
         jobs: rows.into_iter().map(JobView::from).collect(),
-        total,
+        total: total.count,
+        total_exact: total.exact,
         skip: offset,
         limit,
     }))

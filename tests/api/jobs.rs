@@ -714,3 +714,114 @@ async fn an_applicant_who_leaves_is_no_longer_counted() {
         .json();
     assert_eq!(list["applications"], json!([]));
 }
+
+/// Adds `n` active jobs of `employer` titled "`title` {i}", newer than any before, in one
+/// statement.
+async fn bulk_jobs(app: &TestApp, employer: i64, title: &str, n: i64) {
+    let pool = app.state.db.pool().await.unwrap();
+    sqlx::query(
+        "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < $1) \
+         INSERT INTO jobs (employer_id, title, company, description, category, job_type, location, \
+         is_remote, skills, status, applications_count, created_at, updated_at) \
+         SELECT $2, $3 || ' ' || i, 'Bulk Co', 'A plain job.', 'general', 'full-time', 'Nassau', \
+         0, '', 'active', 0, 1700000000000 + i, 1700000000000 + i FROM n",
+    )
+    .bind(n)
+    .bind(employer)
+    .bind(title)
+    .execute(pool)
+    .await
+    .unwrap();
+}
+
+#[tokio::test]
+async fn search_ranks_its_newest_matches_then_pages_on_through_every_other() {
+    let app = TestApp::spawn().await;
+    let boss = employer(&app, "boss").await;
+    // The oldest match is the most relevant one, but outside the newest 1,000.
+    let mut body = job("Welder, welder and welder");
+    body["skills"] = json!(["welder"]);
+    let oldest = create(&app, &boss, body).await["id"].as_i64().unwrap();
+    bulk_jobs(&app, boss.id, "Welder", 1005).await;
+    // The newest 1,000 include a strong match posted before the weaker newest ones.
+    let mut body = job("Senior welder welder");
+    body["skills"] = json!(["welder"]);
+    let strong = create(&app, &boss, body).await["id"].as_i64().unwrap();
+    create(&app, &boss, job("Unrelated")).await;
+
+    let first = get(&app, None, "/api/jobs?search=welder&limit=5")
+        .await
+        .json();
+    assert_eq!(
+        (first["total"].clone(), first["total_exact"].clone()),
+        (json!(1007), json!(true))
+    );
+    assert_eq!(
+        first["jobs"][0]["id"], strong,
+        "relevance first within the window"
+    );
+
+    // Every match exactly once across pages, the page at the window's edge included.
+    let mut seen = Vec::new();
+    let mut skip = 0;
+    loop {
+        let page = get(
+            &app,
+            None,
+            &format!("/api/jobs?search=welder&limit=70&skip={skip}"),
+        )
+        .await
+        .json();
+        let jobs = page["jobs"].as_array().unwrap().clone();
+        if jobs.is_empty() {
+            break;
+        }
+        seen.extend(jobs.iter().map(|j| j["id"].as_i64().unwrap()));
+        skip += 70;
+    }
+    assert_eq!(seen.len(), 1007);
+    let unique: std::collections::HashSet<_> = seen.iter().collect();
+    assert_eq!(unique.len(), 1007, "no job twice");
+    assert_eq!(
+        *seen.last().unwrap(),
+        oldest,
+        "past the window, newest first: the oldest is last"
+    );
+    let past = &seen[1000..];
+    assert!(
+        past.windows(2).all(|w| w[0] > w[1]),
+        "newest first past the window"
+    );
+}
+
+#[tokio::test]
+async fn a_broad_search_counts_up_to_ten_thousand_and_says_so() {
+    let app = TestApp::spawn().await;
+    let boss = employer(&app, "boss").await;
+    bulk_jobs(&app, boss.id, "Carpenter", 10_000).await;
+    let res = get(&app, None, "/api/jobs?search=carpenter&limit=1")
+        .await
+        .json();
+    assert_eq!(
+        (res["total"].clone(), res["total_exact"].clone()),
+        (json!(10_000), json!(true))
+    );
+    bulk_jobs(&app, boss.id, "Carpenter", 1).await;
+    let res = get(&app, None, "/api/jobs?search=carpenter&limit=1")
+        .await
+        .json();
+    assert_eq!(
+        (res["total"].clone(), res["total_exact"].clone()),
+        (json!(10_000), json!(false))
+    );
+    // Without a search the count stays exact.
+    let res = get(&app, None, "/api/jobs?limit=1").await.json();
+    assert_eq!(
+        (res["total"].clone(), res["total_exact"].clone()),
+        (json!(10_001), json!(true))
+    );
+    let res = get(&app, None, "/api/jobs?limit=1&location=nassau")
+        .await
+        .json();
+    assert_eq!(res["total"], 10_001);
+}
