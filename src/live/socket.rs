@@ -130,24 +130,8 @@ async fn connected(live: Live, s: SocketRef) {
         let _ = s.disconnect();
         return;
     };
-    let cap = live.state.config.live.max_sockets_per_user as usize;
-    let socket_id = s.id.to_string();
-    let Some(came_online) = live.presence.arrive(me.user_id, &socket_id, cap).await else {
-        // Two handshakes raced past the check in `authenticate`; the later one goes.
-        emit_error(
-            &s,
-            "connect",
-            AppError::new(
-                axum::http::StatusCode::TOO_MANY_REQUESTS,
-                "TOO_MANY_CONNECTIONS",
-                format!("Too many open connections (at most {cap})"),
-            ),
-        );
-        let _ = s.disconnect();
-        return;
-    };
+    // Handlers first: the client may emit as soon as it sees the handshake accepted.
     s.join(user_room(me.user_id));
-    crate::metrics::record_socket(1.0);
     s.on("join_conversation", {
         let live = live.clone();
         move |s: SocketRef, d: Data<Value>, ack: AckSender| join_conversation(live, s, d, ack)
@@ -165,6 +149,29 @@ async fn connected(live: Live, s: SocketRef) {
         let live = live.clone();
         move |s: SocketRef| disconnected(live, s)
     });
+
+    let cap = live.state.config.live.max_sockets_per_user as usize;
+    let socket_id = s.id.to_string();
+    let Some(came_online) = live.presence.arrive(me.user_id, &socket_id, cap).await else {
+        // Two handshakes raced past the check in `authenticate`; the later one goes.
+        emit_error(
+            &s,
+            "connect",
+            AppError::new(
+                axum::http::StatusCode::TOO_MANY_REQUESTS,
+                "TOO_MANY_CONNECTIONS",
+                format!("Too many open connections (at most {cap})"),
+            ),
+        );
+        let _ = s.disconnect();
+        return;
+    };
+    crate::metrics::record_socket(1.0);
+    if !s.connected() {
+        // It closed while being recorded, perhaps before the record existed to be removed.
+        disconnected(live, s).await;
+        return;
+    }
     let _ = s.emit("connected", &json!({ "user_id": me.user_id }));
     tracing::debug!(user_id = me.user_id, socket = %socket_id, "socket connected");
     if came_online {
