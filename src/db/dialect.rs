@@ -40,16 +40,25 @@ pub fn job_search(backend: Backend, words: &[String]) -> JobSearch {
             best_first: "ASC",
             // FTS5 walks its index backwards by rowid (= the job id) and stops at the limit.
             newest: "jobs_fts.rowid DESC",
+            // Whole words, and the last one also as the start of a word (as typed so far):
+            // expanding every word as a prefix costs ten times as much on a broad search.
             param: words
                 .iter()
-                .map(|w| format!("\"{w}\"*"))
+                .enumerate()
+                .map(|(i, w)| {
+                    if i + 1 == words.len() {
+                        format!("\"{w}\"*")
+                    } else {
+                        format!("\"{w}\"")
+                    }
+                })
                 .collect::<Vec<_>>()
                 .join(" "),
         },
         Backend::Postgres => JobSearch {
             join: "",
             condition: "j.search @@ plainto_tsquery('english', {p})",
-            score: "ts_rank(j.search, plainto_tsquery('english', {p}))",
+            score: "CAST(ts_rank(j.search, plainto_tsquery('english', {p})) AS DOUBLE PRECISION)",
             best_first: "DESC",
             newest: "j.id DESC",
             param: words.join(" "),

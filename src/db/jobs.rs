@@ -249,8 +249,10 @@ enum Bind {
 /// time in proportion to the matches: 60 to 90 ms for a word found in 67,000 of a million jobs.
 pub const RANK_WINDOW: i64 = 1000;
 
-/// A search counts at most this many matches; past it the total says "at least".
-pub const SEARCH_COUNT_CAP: i64 = 10_000;
+/// A search counts its matches up to this many, in the same newest-first walk that finds the
+/// window to rank; past it the total is this number and says it is not exact. An exact count
+/// of a word found in 67,000 jobs costs 30 to 40 ms on either engine.
+pub const SEARCH_COUNT_CAP: i64 = RANK_WINDOW;
 
 /// How many jobs match a filter.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -346,45 +348,78 @@ pub async fn list(
         return Ok((rows, Total { count, exact: true }));
     };
 
-    let join = search.join;
-    let mut rows = Vec::new();
-    let end = offset.saturating_add(limit);
-    if offset < RANK_WINDOW {
-        // The newest matches, scored; then the requested slice of them, best first.
-        let ranked_sql = format!(
-            "SELECT {} FROM (SELECT j.id AS id, {} AS score FROM jobs j {join} WHERE {filters} \
-             ORDER BY {} LIMIT {RANK_WINDOW}) w JOIN jobs j ON j.id = w.id \
-             JOIN users e ON e.id = j.employer_id \
-             ORDER BY w.score {}, j.created_at DESC, j.id DESC LIMIT {} OFFSET {offset}",
-            job_columns!(),
-            search.score.replace("{p}", &p),
-            search.newest,
-            search.best_first,
-            end.min(RANK_WINDOW) - offset,
-        );
-        rows = fetch(conn, ranked_sql, &binds).await?;
+    // One walk over the newest matches, newest first, stopping one past the window: it gives
+    // both the window to rank and whether more matches exist.
+    let walk_sql = format!(
+        "SELECT j.id, j.created_at, {} AS score FROM jobs j {} WHERE {filters} ORDER BY {} LIMIT {}",
+        search.score.replace("{p}", &p),
+        search.join,
+        search.newest,
+        RANK_WINDOW + 1
+    );
+    let mut walk = sqlx::query(AssertSqlSafe(walk_sql));
+    for b in &binds {
+        walk = match b {
+            Bind::Int(v) => walk.bind(*v),
+            Bind::Text(v) => walk.bind(v.clone()),
+        };
     }
-    if end > RANK_WINDOW {
+    let mut window: Vec<(i64, i64, f64)> = walk
+        .fetch_all(&mut *conn)
+        .await?
+        .iter()
+        .map(|r| Ok((r.try_get(0)?, r.try_get(1)?, r.try_get(2)?)))
+        .collect::<Result<_, sqlx::Error>>()?;
+    let total = Total {
+        count: (window.len() as i64).min(SEARCH_COUNT_CAP),
+        exact: window.len() as i64 <= SEARCH_COUNT_CAP,
+    };
+    window.truncate(RANK_WINDOW as usize);
+    let higher_is_better = search.best_first == "DESC";
+    window.sort_by(|a, b| {
+        let by_score = if higher_is_better {
+            b.2.total_cmp(&a.2)
+        } else {
+            a.2.total_cmp(&b.2)
+        };
+        by_score.then(b.1.cmp(&a.1)).then(b.0.cmp(&a.0))
+    });
+
+    let end = offset.saturating_add(limit);
+    let mut rows = Vec::new();
+    let page: Vec<i64> = window
+        .iter()
+        .skip(offset.min(RANK_WINDOW) as usize)
+        .take((end.min(RANK_WINDOW) - offset.min(RANK_WINDOW)) as usize)
+        .map(|w| w.0)
+        .collect();
+    if !page.is_empty() {
+        let ids = page
+            .iter()
+            .map(i64::to_string)
+            .collect::<Vec<_>>()
+            .join(", ");
+        let by_id_sql = format!(
+            "SELECT {} FROM jobs j JOIN users e ON e.id = j.employer_id WHERE j.id IN ({ids})",
+            job_columns!()
+        );
+        let mut found = fetch(conn, by_id_sql, &[]).await?;
+        found.sort_by_key(|j| page.iter().position(|id| *id == j.id));
+        rows = found;
+    }
+    if end > RANK_WINDOW && !total.exact {
         // Past the window: the older matches, newest first, in the window's own order.
         let from = offset.max(RANK_WINDOW);
         let older_sql = format!(
-            "SELECT {} FROM jobs j {join} JOIN users e ON e.id = j.employer_id WHERE {filters} \
+            "SELECT {} FROM jobs j {} JOIN users e ON e.id = j.employer_id WHERE {filters} \
              ORDER BY {} LIMIT {} OFFSET {from}",
             job_columns!(),
+            search.join,
             search.newest,
             end - from,
         );
         rows.extend(fetch(conn, older_sql, &binds).await?);
     }
-    let count_sql = format!(
-        "SELECT COUNT(*) FROM (SELECT 1 FROM jobs j {join} WHERE {filters} LIMIT {}) m",
-        SEARCH_COUNT_CAP + 1
-    );
-    let counted = count_with(conn, count_sql, &binds).await?;
-    let total = Total {
-        count: counted.min(SEARCH_COUNT_CAP),
-        exact: counted <= SEARCH_COUNT_CAP,
-    };
     Ok((rows, total))
 }
 
