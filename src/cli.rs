@@ -27,7 +27,7 @@ fn runtime() -> tokio::runtime::Runtime {
 }
 
 fn start(config: &Config) {
-    telemetry::init(config.log_format);
+    telemetry::init(config.log_format, config.traces.as_ref());
     for warning in &config.warnings {
         tracing::warn!("{warning}");
     }
@@ -35,6 +35,7 @@ fn start(config: &Config) {
 }
 
 fn finish(result: anyhow::Result<()>) -> ExitCode {
+    telemetry::shutdown();
     match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(err) => {
@@ -117,7 +118,7 @@ pub fn create_admin(request: AdminRequest) -> ExitCode {
         Ok(c) => c,
         Err(code) => return code,
     };
-    telemetry::init(config.log_format);
+    telemetry::init(config.log_format, config.traces.as_ref());
     match runtime().block_on(make_admin(&config, request)) {
         Ok(message) => {
             println!("{message}");

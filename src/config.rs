@@ -280,6 +280,14 @@ pub struct OAuthProvider {
 }
 
 /// The OWASP minimum for Argon2id: 19 MiB, two passes, one lane.
+/// Where traces go (OpenTelemetry, OTLP over HTTP with protobuf bodies).
+#[derive(Debug, Clone)]
+pub struct TracesConfig {
+    /// The full URL spans are posted to, e.g. `http://collector:4318/v1/traces`.
+    pub endpoint: String,
+    pub service_name: String,
+}
+
 /// Live delivery over Socket.IO.
 #[derive(Debug, Clone)]
 pub struct LiveConfig {
@@ -312,6 +320,8 @@ pub struct Config {
     pub log_format: LogFormat,
     pub auth: AuthConfig,
     pub live: LiveConfig,
+    /// Set when spans are exported.
+    pub traces: Option<TracesConfig>,
     /// Where uploaded files are kept on disk (with the local store).
     pub upload_dir: std::path::PathBuf,
     /// Redis for limits shared by every instance; without it each instance counts alone.
@@ -490,6 +500,41 @@ fn read_s3(r: &mut Reader<'_>) -> Option<crate::storage::S3Config> {
         prefix: r.get("S3_PREFIX").unwrap_or_default(),
         access_key: access_key?,
         secret_key: SecretString::from(secret?),
+    })
+}
+
+/// The standard OpenTelemetry variables: `OTEL_EXPORTER_OTLP_TRACES_ENDPOINT` (used as is) or
+/// `OTEL_EXPORTER_OTLP_ENDPOINT` (with `/v1/traces` appended), and `OTEL_SERVICE_NAME`.
+fn read_traces(r: &mut Reader<'_>) -> Option<TracesConfig> {
+    let (variable, endpoint) = match (
+        r.get("OTEL_EXPORTER_OTLP_TRACES_ENDPOINT"),
+        r.get("OTEL_EXPORTER_OTLP_ENDPOINT"),
+    ) {
+        (Some(full), _) => ("OTEL_EXPORTER_OTLP_TRACES_ENDPOINT", full.trim().to_owned()),
+        (None, Some(base)) => (
+            "OTEL_EXPORTER_OTLP_ENDPOINT",
+            format!("{}/v1/traces", base.trim().trim_end_matches('/')),
+        ),
+        (None, None) => return None,
+    };
+    match url::Url::parse(&endpoint) {
+        Ok(u) if u.scheme() == "http" && u.host_str().is_some() => {}
+        _ => {
+            r.problem(
+                variable,
+                "must be an http:// URL of an OTLP collector, e.g. http://127.0.0.1:4318",
+            );
+            return None;
+        }
+    }
+    let service_name = r
+        .get("OTEL_SERVICE_NAME")
+        .map(|s| s.trim().to_owned())
+        .filter(|s| !s.is_empty())
+        .unwrap_or_else(|| "hireme".to_owned());
+    Some(TracesConfig {
+        endpoint,
+        service_name,
     })
 }
 
@@ -775,6 +820,7 @@ impl Config {
 
         let auth = read_auth(&mut r, production);
         let live = read_live(&mut r);
+        let traces = read_traces(&mut r);
         let upload_dir = r.get("UPLOAD_DIR").map_or_else(
             || std::path::PathBuf::from("data/uploads"),
             std::path::PathBuf::from,
@@ -823,6 +869,7 @@ impl Config {
             log_format,
             auth,
             live,
+            traces,
             upload_dir,
             redis_url,
             s3,
@@ -852,7 +899,7 @@ impl Config {
             "environment={} listen={} database={} pool_size={} auto_migrate={} \
              secret_key={key} allowed_origins={origins} trusted_proxies={} \
              request_timeout_ms={} body_limit_bytes={} log_format={} \
-             google_sign_in={} apple_sign_in={} storage={} shared_limits={}",
+             google_sign_in={} apple_sign_in={} storage={} shared_limits={} traces={}",
             self.environment.as_str(),
             self.listen_addr(),
             self.database.url.masked(),
@@ -879,6 +926,14 @@ impl Config {
                 "redis"
             } else {
                 "memory"
+            },
+            // The collector's host only: a URL can carry credentials.
+            match &self.traces {
+                Some(t) => url::Url::parse(&t.endpoint)
+                    .ok()
+                    .and_then(|u| u.host_str().map(|h| format!("otlp:{h}")))
+                    .unwrap_or_else(|| "otlp".to_owned()),
+                None => "off".to_owned(),
             },
         )
     }

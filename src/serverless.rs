@@ -40,7 +40,12 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
     db.supervise();
     let app = http::router(AppState::new(config, db)?);
     tracing::info!("serving Lambda invocations");
-    lambda_http::run(app.map_request(strip_stage))
+    // Spans are sent before the answer: once answered, the function may be frozen.
+    let app = app.map_request(strip_stage).map_response(|response| {
+        crate::telemetry::flush();
+        response
+    });
+    lambda_http::run(app)
         .await
         .map_err(|e| anyhow::anyhow!("the Lambda runtime stopped: {e}"))
 }

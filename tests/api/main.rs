@@ -16,3 +16,4 @@ pub mod social;
 mod stack;
 mod startup;
 mod support;
+mod traces;

@@ -64,6 +64,7 @@ pub async fn track(State(settings): State<Settings>, request: Request, next: Nex
         route = %route,
         client = %client,
     );
+    crate::telemetry::continue_trace(&span, request.headers());
     let (method_name, route_name) = (method.to_string(), route.clone());
     let ctx = RequestContext {
         request_id: request_id.clone(),
