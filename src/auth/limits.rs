@@ -141,6 +141,18 @@ impl RateLimiter for MemoryLimiter {
     }
 }
 
+/// A connection to Redis made on first use and remade after a loss, with short time limits:
+/// a Redis that is slow or away must cost a request half a second at most.
+pub(crate) fn lazy_connection(
+    client: redis::Client,
+) -> Result<redis::aio::ConnectionManager, redis::RedisError> {
+    let config = redis::aio::ConnectionManagerConfig::new()
+        .set_connection_timeout(Some(Duration::from_millis(500)))
+        .set_response_timeout(Some(Duration::from_millis(500)))
+        .set_number_of_retries(1);
+    redis::aio::ConnectionManager::new_lazy_with_config(client, config)
+}
+
 /// Counters in Redis, shared by every instance. If Redis cannot be reached, each call falls
 /// back to this instance's own memory (and says so in the log), so an outage weakens the
 /// limits to per-instance ones instead of refusing every login or letting all through.
@@ -166,13 +178,8 @@ return {1, redis.call('PTTL', KEYS[1])}
 impl RedisLimiter {
     /// Connects lazily: nothing is sent to Redis before the first limited request.
     pub fn new(url: &str) -> Result<Self, redis::RedisError> {
-        let client = redis::Client::open(url)?;
-        let config = redis::aio::ConnectionManagerConfig::new()
-            .set_connection_timeout(Some(Duration::from_millis(500)))
-            .set_response_timeout(Some(Duration::from_millis(500)))
-            .set_number_of_retries(1);
         Ok(Self {
-            manager: redis::aio::ConnectionManager::new_lazy_with_config(client, config)?,
+            manager: lazy_connection(redis::Client::open(url)?)?,
             fallback: MemoryLimiter::default(),
             script_hit: redis::Script::new(HIT_SCRIPT),
         })

@@ -50,11 +50,7 @@ impl Presence {
     /// With `redis`, a client and this instance's name and the key prefix.
     pub fn new(redis: Option<(redis::Client, String, String)>) -> Self {
         let shared = redis.and_then(|(client, instance, prefix)| {
-            let config = redis::aio::ConnectionManagerConfig::new()
-                .set_connection_timeout(Some(Duration::from_millis(500)))
-                .set_response_timeout(Some(Duration::from_millis(500)))
-                .set_number_of_retries(1);
-            redis::aio::ConnectionManager::new_lazy_with_config(client, config)
+            crate::auth::limits::lazy_connection(client)
                 .ok()
                 .map(|conn| Shared {
                     conn,

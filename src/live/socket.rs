@@ -290,6 +290,26 @@ async fn leave_conversation(s: SocketRef, Data(data): Data<Value>, ack: AckSende
     answer(&s, ack, "leave_conversation", outcome);
 }
 
+/// Counts one event of a user against `per_minute`, shared by every instance through Redis.
+async fn within_limit(
+    live: &Live,
+    name: &'static str,
+    per_minute: u32,
+    user_id: i64,
+) -> AppResult<()> {
+    let rule = Rule {
+        name,
+        limit: per_minute,
+        window: Duration::from_secs(60),
+    };
+    live.state
+        .auth
+        .limiter
+        .hit(&rule, &user_id.to_string())
+        .await
+        .map_err(AppError::rate_limited)
+}
+
 #[derive(Deserialize)]
 struct Outgoing {
     content: Value,
@@ -305,17 +325,8 @@ async fn send_message(live: Live, s: SocketRef, Data(data): Data<Value>, ack: Ac
             }) => c,
             _ => return Err(AppError::invalid_field("content", "must be a string")),
         };
-        let rule = Rule {
-            name: "live-messages",
-            limit: live.state.config.live.messages_per_minute,
-            window: Duration::from_secs(60),
-        };
-        live.state
-            .auth
-            .limiter
-            .hit(&rule, &me.user_id.to_string())
-            .await
-            .map_err(AppError::rate_limited)?;
+        let per_minute = live.state.config.live.messages_per_minute;
+        within_limit(&live, "live-messages", per_minute, me.user_id).await?;
         // Every send re-reads the session: a revoked one stops here, not at the next sweep.
         let user = current(&live, me.user_id, &me.session_id).await?;
         let message = send_as(&live.state, &user, id, &content).await?;
@@ -336,17 +347,8 @@ async fn typing(live: Live, s: SocketRef, Data(data): Data<Value>) {
             .get("is_typing")
             .and_then(Value::as_bool)
             .unwrap_or(true);
-        let rule = Rule {
-            name: "live-typing",
-            limit: live.state.config.live.messages_per_minute.saturating_mul(4),
-            window: Duration::from_secs(60),
-        };
-        live.state
-            .auth
-            .limiter
-            .hit(&rule, &me.user_id.to_string())
-            .await
-            .map_err(AppError::rate_limited)?;
+        let per_minute = live.state.config.live.messages_per_minute.saturating_mul(4);
+        within_limit(&live, "live-typing", per_minute, me.user_id).await?;
         let other = other_participant(&live, id, me.user_id).await?;
         live.deliver(&LiveEvent::new(
             vec![other],

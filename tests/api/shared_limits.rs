@@ -6,27 +6,7 @@ use axum::body::Body;
 use axum::http::{Method, StatusCode};
 use serde_json::json;
 
-use crate::support::{TestApp, call, req};
-
-fn redis_url() -> Option<String> {
-    let url =
-        std::env::var("TEST_REDIS_URL").unwrap_or_else(|_| "redis://127.0.0.1:6379".to_owned());
-    let addr = url
-        .trim_start_matches("redis://")
-        .split('/')
-        .next()
-        .unwrap_or_default()
-        .to_owned();
-    if std::net::TcpStream::connect(&addr).is_ok() {
-        return Some(url);
-    }
-    assert!(
-        std::env::var_os("HIREME_REQUIRE_REDIS").is_none(),
-        "no Redis at {url}"
-    );
-    eprintln!("skipped: no Redis at {url}");
-    None
-}
+use crate::support::{TestApp, call, redis_url, req};
 
 fn login(email: &str) -> axum::http::Request<Body> {
     req(Method::POST, "/api/auth/login")

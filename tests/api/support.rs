@@ -511,3 +511,25 @@ pub fn eventually(limit: Duration, mut check: impl FnMut() -> bool) -> bool {
     }
     false
 }
+
+/// The Redis of tests that need one (`TEST_REDIS_URL`, default redis://127.0.0.1:6379). Without
+/// one, `None` and a note, unless `HIREME_REQUIRE_REDIS` is set (as CI sets it): then a failure.
+pub fn redis_url() -> Option<String> {
+    let url =
+        std::env::var("TEST_REDIS_URL").unwrap_or_else(|_| "redis://127.0.0.1:6379".to_owned());
+    let addr = url
+        .trim_start_matches("redis://")
+        .split('/')
+        .next()
+        .unwrap_or_default()
+        .to_owned();
+    if std::net::TcpStream::connect(&addr).is_ok() {
+        return Some(url);
+    }
+    assert!(
+        std::env::var_os("HIREME_REQUIRE_REDIS").is_none(),
+        "no Redis at {url}"
+    );
+    eprintln!("skipped: no Redis at {url}");
+    None
+}

@@ -44,6 +44,17 @@ pub async fn conversation(app: &TestApp, a: &Person, b: &Person) -> i64 {
     res.json()["id"].as_i64().unwrap()
 }
 
+/// Ann and Bob with a conversation between them, and Eve outside it.
+async fn two_talking_and_an_outsider(app: &TestApp) -> (Person, Person, Person, i64) {
+    let (ann, bob, eve) = (
+        person(app, "ann").await,
+        person(app, "bob").await,
+        person(app, "eve").await,
+    );
+    let id = conversation(app, &ann, &bob).await;
+    (ann, bob, eve, id)
+}
+
 fn session_of(app: &TestApp, who: &Person) -> String {
     app.state
         .auth
@@ -204,12 +215,7 @@ async fn a_message_reaches_both_participants_whether_sent_by_http_or_by_socket()
 async fn a_socket_send_is_checked_as_the_http_one_is() {
     let app = TestApp::spawn().await;
     let addr = serve(app.state.clone()).await;
-    let (ann, bob, eve) = (
-        person(&app, "ann").await,
-        person(&app, "bob").await,
-        person(&app, "eve").await,
-    );
-    let id = conversation(&app, &ann, &bob).await;
+    let (ann, _bob, eve, id) = two_talking_and_an_outsider(&app).await;
     let mut ann_socket = Client::with_token(addr, &ann.token).await;
     let mut eve_socket = Client::with_token(addr, &eve.token).await;
 
@@ -282,12 +288,7 @@ async fn a_socket_send_is_checked_as_the_http_one_is() {
 async fn typing_reaches_the_other_participant_only() {
     let app = TestApp::spawn().await;
     let addr = serve(app.state.clone()).await;
-    let (ann, bob, eve) = (
-        person(&app, "ann").await,
-        person(&app, "bob").await,
-        person(&app, "eve").await,
-    );
-    let id = conversation(&app, &ann, &bob).await;
+    let (ann, bob, eve, id) = two_talking_and_an_outsider(&app).await;
     let mut ann_socket = Client::with_token(addr, &ann.token).await;
     let mut bob_socket = Client::with_token(addr, &bob.token).await;
     let mut eve_socket = Client::with_token(addr, &eve.token).await;
@@ -323,12 +324,7 @@ async fn typing_reaches_the_other_participant_only() {
 async fn only_participants_join_a_conversation() {
     let app = TestApp::spawn().await;
     let addr = serve(app.state.clone()).await;
-    let (ann, bob, eve) = (
-        person(&app, "ann").await,
-        person(&app, "bob").await,
-        person(&app, "eve").await,
-    );
-    let id = conversation(&app, &ann, &bob).await;
+    let (ann, _bob, eve, id) = two_talking_and_an_outsider(&app).await;
     let mut ann_socket = Client::with_token(addr, &ann.token).await;
     let mut eve_socket = Client::with_token(addr, &eve.token).await;
 
