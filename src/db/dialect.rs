@@ -1,69 +1,182 @@
 //! The one place where SQLite and PostgreSQL need different SQL: full-text search over jobs and
-//! people (FTS5 there, a `tsvector` with a GIN index here).
+//! people, and the job filters the search index answers (FTS5 there, a `tsvector` with GIN
+//! indexes here).
 
 use crate::config::Backend;
-
-/// How to search jobs for a term on one engine.
-pub struct JobSearch {
-    /// Joined to `jobs j`.
-    pub join: &'static str,
-    /// The condition; `{p}` is replaced by the placeholder of `param`.
-    pub condition: &'static str,
-    /// The relevance score; `{p}` as above.
-    pub score: &'static str,
-    /// `ASC` or `DESC`: which way the score puts the best match first.
-    pub best_first: &'static str,
-    /// Newest matches first, in an order the engine can follow without scoring or sorting
-    /// every match (jobs get ids in the order they are posted).
-    pub newest: &'static str,
-    /// The search text as this engine wants it.
-    pub param: String,
-}
 
 /// Words of a search (letters and digits), at most ten. Nothing else reaches the engine's
 /// query syntax, so no input can be a syntax error.
 pub fn search_words(raw: &str) -> Vec<String> {
+    let mut words = value_words(raw);
+    words.truncate(10);
+    words
+}
+
+/// Every word of a value, lower-cased: what a facet of the index is made of.
+fn value_words(raw: &str) -> Vec<String> {
     raw.split(|c: char| !c.is_alphanumeric())
         .filter(|w| !w.is_empty())
         .map(str::to_lowercase)
-        .take(10)
         .collect()
 }
 
-pub fn job_search(backend: Backend, words: &[String]) -> JobSearch {
-    match backend {
-        Backend::Sqlite => JobSearch {
-            join: "JOIN jobs_fts ON jobs_fts.rowid = j.id",
-            condition: "jobs_fts MATCH {p}",
-            // bm25 is lower for better matches; title weighs most, then company and skills.
-            score: "bm25(jobs_fts, 10.0, 4.0, 1.0, 4.0)",
-            best_first: "ASC",
-            // FTS5 walks its index backwards by rowid (= the job id) and stops at the limit.
-            newest: "jobs_fts.rowid DESC",
-            // Whole words, and the last one also as the start of a word (as typed so far):
-            // expanding every word as a prefix costs ten times as much on a broad search.
-            param: words
-                .iter()
-                .enumerate()
-                .map(|(i, w)| {
-                    if i + 1 == words.len() {
-                        format!("\"{w}\"*")
-                    } else {
-                        format!("\"{w}\"")
-                    }
-                })
-                .collect::<Vec<_>>()
-                .join(" "),
-        },
-        Backend::Postgres => JobSearch {
-            join: "",
-            condition: "j.search @@ plainto_tsquery('english', {p})",
-            score: "CAST(ts_rank(j.search, plainto_tsquery('english', {p})) AS DOUBLE PRECISION)",
-            best_first: "DESC",
-            newest: "j.id DESC",
-            param: words.join(" "),
-        },
+/// The filters a job index answers by itself: the status, the search words and the facets.
+/// Salary bounds and the employer are tested on the rows.
+pub struct JobIndexFilter<'a> {
+    pub status: &'a str,
+    /// From `search_words`.
+    pub words: &'a [String],
+    pub is_remote: Option<bool>,
+    /// Matched as a whole value, ignoring case and punctuation.
+    pub job_type: Option<&'a str>,
+    pub category: Option<&'a str>,
+    /// Every word must be a word of the job's location, the last may be its start.
+    pub location: Option<&'a str>,
+}
+
+impl JobIndexFilter<'_> {
+    /// Whether there is anything for the index to do beyond the status.
+    pub fn is_needed(&self) -> bool {
+        !self.words.is_empty()
+            || self.is_remote.is_some()
+            || self.job_type.is_some()
+            || self.category.is_some()
+            || self.location.is_some_and(|l| !search_words(l).is_empty())
     }
+}
+
+/// A job filter as the engine's index takes it.
+pub struct JobIndex {
+    /// The `FROM` clause: `jobs j`, joined to the index where it is a table of its own.
+    pub from: &'static str,
+    /// The condition, with its values bound through the `bind` given to `job_index`.
+    pub condition: String,
+    /// Newest first, in an order the engine follows without sorting every match (jobs get
+    /// ids in the order they are posted).
+    pub newest: &'static str,
+}
+
+/// Builds the index condition for `f`; `bind` registers a text value and returns its
+/// placeholder. Only letters and digits of the input reach either engine's query syntax, so no
+/// input can be a syntax error.
+pub fn job_index(
+    backend: Backend,
+    f: &JobIndexFilter<'_>,
+    bind: &mut dyn FnMut(String) -> String,
+) -> JobIndex {
+    let location = f.location.map(search_words).unwrap_or_default();
+    match backend {
+        Backend::Sqlite => {
+            let open = f.status == "active";
+            let mut parts = Vec::new();
+            if !f.words.is_empty() {
+                parts.push(format!(
+                    "{{title company description skills}} : ({})",
+                    fts5_words(f.words)
+                ));
+            }
+            if let Some(remote) = f.is_remote {
+                parts.push(format!("remote : \"zr{}\"", i64::from(remote)));
+            }
+            // `zend` closes the value, and `^` anchors it at the column's start: the whole
+            // value, not a part of it.
+            for (column, value) in [("job_type", f.job_type), ("category", f.category)] {
+                if let Some(value) = value {
+                    let mut tokens = value_words(value);
+                    tokens.push("zend".to_owned());
+                    parts.push(format!("{column} : ^ \"{}\"", tokens.join(" ")));
+                }
+            }
+            if !location.is_empty() {
+                parts.push(format!("location : ({})", fts5_words(&location)));
+            }
+            if !open {
+                parts.push(format!("status : \"{}\"", f.status));
+            }
+            let (from, table, newest) = if open {
+                (
+                    "jobs_open_fts JOIN jobs j ON j.id = jobs_open_fts.rowid",
+                    "jobs_open_fts",
+                    "jobs_open_fts.rowid DESC",
+                )
+            } else {
+                (
+                    "jobs_closed_fts JOIN jobs j ON j.id = jobs_closed_fts.rowid",
+                    "jobs_closed_fts",
+                    "jobs_closed_fts.rowid DESC",
+                )
+            };
+            JobIndex {
+                from,
+                condition: format!("{table} MATCH {}", bind(parts.join(" AND "))),
+                newest,
+            }
+        }
+        Backend::Postgres => {
+            // The partial GIN index of this status serves the match.
+            let mut condition = format!("j.status = {}", bind(f.status.to_owned()));
+            let mut facets = Vec::new();
+            if let Some(remote) = f.is_remote {
+                facets.push(format!("zr{}", i64::from(remote)));
+            }
+            if let Some(t) = f.job_type {
+                facets.push(format!("zj{}", value_words(t).concat()));
+            }
+            if let Some(c) = f.category {
+                facets.push(format!("zc{}", value_words(c).concat()));
+            }
+            for (i, word) in location.iter().enumerate() {
+                let prefix = if i + 1 == location.len() { ":*" } else { "" };
+                facets.push(format!("zl{word}{prefix}"));
+            }
+            // Words are looked for in the weighted text (A to C) only, never among the facets;
+            // the last may be the start of a word, as on SQLite.
+            let words = (!f.words.is_empty()).then(|| {
+                let terms = f
+                    .words
+                    .iter()
+                    .enumerate()
+                    .map(|(i, w)| {
+                        let prefix = if i + 1 == f.words.len() { "*" } else { "" };
+                        format!("{w}:{prefix}ABC")
+                    })
+                    .collect::<Vec<_>>();
+                format!("to_tsquery('english', {})", bind(terms.join(" & ")))
+            });
+            let facets = (!facets.is_empty())
+                .then(|| format!("to_tsquery('simple', {})", bind(facets.join(" & "))));
+            let query = match (words, facets) {
+                (Some(w), Some(f)) => Some(format!("({w} && {f})")),
+                (Some(q), None) | (None, Some(q)) => Some(q),
+                (None, None) => None,
+            };
+            if let Some(query) = query {
+                condition.push_str(&format!(" AND j.search @@ {query}"));
+            }
+            JobIndex {
+                from: "jobs j",
+                condition,
+                newest: "j.id DESC",
+            }
+        }
+    }
+}
+
+/// Words for FTS5, all whole but the last, which may also be the start of a word (as typed so
+/// far): expanding every word as a prefix costs ten times as much on a broad search.
+fn fts5_words(words: &[String]) -> String {
+    words
+        .iter()
+        .enumerate()
+        .map(|(i, w)| {
+            if i + 1 == words.len() {
+                format!("\"{w}\"*")
+            } else {
+                format!("\"{w}\"")
+            }
+        })
+        .collect::<Vec<_>>()
+        .join(" ")
 }
 
 /// How to search people for words (each matching the start of a word in a name, the username,

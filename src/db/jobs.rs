@@ -7,6 +7,7 @@ use super::dialect;
 use super::summary::{Summary, summary_columns};
 use super::users::{UserRecord, user_columns_of};
 use crate::config::Backend;
+use crate::domain::job;
 
 #[derive(Debug, Clone)]
 pub struct JobRow {
@@ -249,21 +250,25 @@ enum Bind {
 /// time in proportion to the matches: 60 to 90 ms for a word found in 67,000 of a million jobs.
 pub const RANK_WINDOW: i64 = 1000;
 
-/// A search counts its matches up to this many, in the same newest-first walk that finds the
-/// window to rank; past it the total is this number and says it is not exact. An exact count
-/// of a word found in 67,000 jobs costs 30 to 40 ms on either engine.
-pub const SEARCH_COUNT_CAP: i64 = RANK_WINDOW;
+/// A filtered list counts its matches up to this many (a search in the same newest-first walk
+/// that finds the window to rank); past it the total is this number and says it is not exact.
+/// An exact count of a word or a place found in 67,000 of a million jobs costs 30 to 500 ms.
+pub const COUNT_CAP: i64 = RANK_WINDOW;
 
 /// How many jobs match a filter.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Total {
     pub count: i64,
-    /// False when a search matched more than `SEARCH_COUNT_CAP` and `count` is that cap.
+    /// False when a filter matched more than `COUNT_CAP` and `count` is that cap.
     pub exact: bool,
 }
 
 /// Jobs matching `filter`: for a search, see `RANK_WINDOW`; otherwise newest first. With the
 /// total for the filter.
+///
+/// The status, the words and the facets (remote, type, category, place) are answered by the
+/// engine's search index, newest first without sorting the matches; salary bounds and the
+/// employer are tested on the rows it yields.
 pub async fn list(
     conn: &mut AnyConnection,
     backend: Backend,
@@ -276,41 +281,29 @@ pub async fn list(
         binds.push(b);
         format!("${}", binds.len())
     };
-    let mut conditions = vec![format!(
-        "j.status = {}",
-        next(Bind::Text(filter.status.clone()), &mut binds)
-    )];
-    let mut search = None;
-    if !filter.words.is_empty() {
-        let s = dialect::job_search(backend, &filter.words);
-        let p = next(Bind::Text(s.param.clone()), &mut binds);
-        conditions.push(s.condition.replace("{p}", &p));
-        search = Some((s, p));
-    }
-    if let Some(c) = &filter.category {
+    let index_filter = dialect::JobIndexFilter {
+        status: &filter.status,
+        words: &filter.words,
+        is_remote: filter.is_remote,
+        job_type: filter.job_type.as_deref(),
+        category: filter.category.as_deref(),
+        location: filter.location.as_deref(),
+    };
+    let mut conditions = Vec::new();
+    let indexed = index_filter.is_needed();
+    let (from, newest) = if indexed {
+        let index = dialect::job_index(backend, &index_filter, &mut |v| {
+            next(Bind::Text(v), &mut binds)
+        });
+        conditions.push(index.condition);
+        (index.from, index.newest)
+    } else {
         conditions.push(format!(
-            "lower(j.category) = lower({})",
-            next(Bind::Text(c.clone()), &mut binds)
+            "j.status = {}",
+            next(Bind::Text(filter.status.clone()), &mut binds)
         ));
-    }
-    if let Some(l) = &filter.location {
-        conditions.push(format!(
-            "lower(j.location) LIKE '%' || lower({}) || '%'",
-            next(Bind::Text(l.clone()), &mut binds)
-        ));
-    }
-    if let Some(t) = &filter.job_type {
-        conditions.push(format!(
-            "lower(j.job_type) = lower({})",
-            next(Bind::Text(t.clone()), &mut binds)
-        ));
-    }
-    if let Some(r) = filter.is_remote {
-        conditions.push(format!(
-            "j.is_remote = {}",
-            next(Bind::Int(i64::from(r)), &mut binds)
-        ));
-    }
+        ("jobs j", "j.created_at DESC, j.id DESC")
+    };
     if let Some(min) = filter.salary_min {
         conditions.push(format!(
             "COALESCE(j.salary_max, j.salary_min) >= {}",
@@ -330,31 +323,42 @@ pub async fn list(
         ));
     }
     let filters = conditions.join(" AND ");
-
-    let Some((search, p)) = search else {
-        // With no filter but the status, the total is the trigger-kept count: O(1), not O(jobs).
-        let count_sql = if conditions.len() == 1 {
-            "SELECT n FROM job_counts WHERE status = $1".to_owned()
-        } else {
-            format!("SELECT COUNT(*) FROM jobs j WHERE {filters}")
-        };
-        let list_sql = format!(
-            "SELECT {} FROM jobs j JOIN users e ON e.id = j.employer_id WHERE {filters} \
-             ORDER BY j.created_at DESC, j.id DESC LIMIT {limit} OFFSET {offset}",
+    let page_sql = |limit: i64, offset: i64| {
+        format!(
+            "SELECT {} FROM {from} JOIN users e ON e.id = j.employer_id WHERE {filters} \
+             ORDER BY {newest} LIMIT {limit} OFFSET {offset}",
             job_columns!()
-        );
-        let rows = fetch(conn, list_sql, &binds).await?;
-        let count = count_with(conn, count_sql, &binds).await?;
-        return Ok((rows, Total { count, exact: true }));
+        )
     };
 
+    if filter.words.is_empty() {
+        let rows = fetch(conn, page_sql(limit, offset), &binds).await?;
+        let total = if conditions.len() == 1 && !indexed {
+            // No filter but the status: the trigger-kept count, O(1) rather than O(jobs).
+            let sql = "SELECT n FROM job_counts WHERE status = $1".to_owned();
+            let count = count_with(conn, sql, &binds).await?;
+            Total { count, exact: true }
+        } else {
+            let sql = format!(
+                "SELECT COUNT(*) FROM (SELECT 1 FROM {from} WHERE {filters} LIMIT {}) AS m",
+                COUNT_CAP + 1
+            );
+            let found = count_with(conn, sql, &binds).await?;
+            Total {
+                count: found.min(COUNT_CAP),
+                exact: found <= COUNT_CAP,
+            }
+        };
+        return Ok((rows, total));
+    }
+
     // One walk over the newest matches, newest first, stopping one past the window: it gives
-    // both the window to rank and whether more matches exist.
+    // both the window to rank and whether more matches exist. The score is computed here rather
+    // than by the engine: its relevance functions read the index entries of every word and
+    // facet of the query, which costs more than the walk itself.
     let walk_sql = format!(
-        "SELECT j.id, j.created_at, {} AS score FROM jobs j {} WHERE {filters} ORDER BY {} LIMIT {}",
-        search.score.replace("{p}", &p),
-        search.join,
-        search.newest,
+        "SELECT j.id, j.title, j.company, j.skills FROM {from} WHERE {filters} \
+         ORDER BY {newest} LIMIT {}",
         RANK_WINDOW + 1
     );
     let mut walk = sqlx::query(AssertSqlSafe(walk_sql));
@@ -364,26 +368,24 @@ pub async fn list(
             Bind::Text(v) => walk.bind(v.clone()),
         };
     }
-    let mut window: Vec<(i64, i64, f64)> = walk
+    let mut window: Vec<(i64, u32)> = walk
         .fetch_all(&mut *conn)
         .await?
         .iter()
-        .map(|r| Ok((r.try_get(0)?, r.try_get(1)?, r.try_get(2)?)))
+        .map(|r| {
+            let (title, company, skills): (String, String, String) =
+                (r.try_get(1)?, r.try_get(2)?, r.try_get(3)?);
+            let score = job::search_score(&filter.words, &title, &company, &skills);
+            Ok((r.try_get(0)?, score))
+        })
         .collect::<Result<_, sqlx::Error>>()?;
     let total = Total {
-        count: (window.len() as i64).min(SEARCH_COUNT_CAP),
-        exact: window.len() as i64 <= SEARCH_COUNT_CAP,
+        count: (window.len() as i64).min(COUNT_CAP),
+        exact: window.len() as i64 <= COUNT_CAP,
     };
     window.truncate(RANK_WINDOW as usize);
-    let higher_is_better = search.best_first == "DESC";
-    window.sort_by(|a, b| {
-        let by_score = if higher_is_better {
-            b.2.total_cmp(&a.2)
-        } else {
-            a.2.total_cmp(&b.2)
-        };
-        by_score.then(b.1.cmp(&a.1)).then(b.0.cmp(&a.0))
-    });
+    // The walk is newest first, and a stable sort keeps that order among equal scores.
+    window.sort_by_key(|w| std::cmp::Reverse(w.1));
 
     let end = offset.saturating_add(limit);
     let mut rows = Vec::new();
@@ -410,15 +412,7 @@ pub async fn list(
     if end > RANK_WINDOW && !total.exact {
         // Past the window: the older matches, newest first, in the window's own order.
         let from = offset.max(RANK_WINDOW);
-        let older_sql = format!(
-            "SELECT {} FROM jobs j {} JOIN users e ON e.id = j.employer_id WHERE {filters} \
-             ORDER BY {} LIMIT {} OFFSET {from}",
-            job_columns!(),
-            search.join,
-            search.newest,
-            end - from,
-        );
-        rows.extend(fetch(conn, older_sql, &binds).await?);
+        rows.extend(fetch(conn, page_sql(end - from, from), &binds).await?);
     }
     Ok((rows, total))
 }

@@ -58,6 +58,12 @@ const VERSIONS: &[Version] = &[
         sqlite: include_str!("../../migrations/sqlite/0007_profile_pictures.sql"),
         postgres: include_str!("../../migrations/postgres/0007_profile_pictures.sql"),
     },
+    Version {
+        version: 8,
+        description: "job search facets",
+        sqlite: include_str!("../../migrations/sqlite/0008_job_search_facets.sql"),
+        postgres: include_str!("../../migrations/postgres/0008_job_search_facets.sql"),
+    },
 ];
 
 /// The migrator for one engine.

@@ -137,6 +137,47 @@ pub fn skills_from_stored(stored: &str) -> Vec<String> {
         .collect()
 }
 
+/// How well a job found by a search matches its words: for each word, 10 when the title has it,
+/// plus 4 for the company and 4 for the skills; a word found only in the description counts 1.
+/// Words are compared as the index stems them, roughly: `nurses` has `nurse` and `nursing`, and
+/// the last word may be the start of a longer one (as typed so far).
+pub fn search_score(words: &[String], title: &str, company: &str, skills: &str) -> u32 {
+    let fields = [(title, 10), (company, 4), (skills, 4)].map(|(text, weight)| {
+        let tokens: Vec<String> = text
+            .split(|c: char| !c.is_alphanumeric())
+            .filter(|t| !t.is_empty())
+            .map(str::to_lowercase)
+            .collect();
+        (tokens, weight)
+    });
+    words
+        .iter()
+        .enumerate()
+        .map(|(i, word)| {
+            let last = i + 1 == words.len();
+            let score: u32 = fields
+                .iter()
+                .filter(|(tokens, _)| tokens.iter().any(|t| same_word(word, t, last)))
+                .map(|(_, weight)| weight)
+                .sum();
+            score.max(1)
+        })
+        .sum()
+}
+
+/// Whether `token` is `word` up to its ending: they share a stem of all but the word's last
+/// three characters (at least four, or the whole of a shorter word) and differ in length by at
+/// most three. When `word` is the last one typed, any longer word it starts also counts.
+fn same_word(word: &str, token: &str, last: bool) -> bool {
+    if last && token.starts_with(word) {
+        return true;
+    }
+    let chars = word.chars().count();
+    let stem_len = chars.saturating_sub(3).max(chars.min(4));
+    let stem: String = word.chars().take(stem_len).collect();
+    token.starts_with(&stem) && token.chars().count().abs_diff(chars) <= 3
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum JobStatus {
     Active,
@@ -229,6 +270,34 @@ mod tests {
         for text in ["Competitive", "Negotiable", "", "DOE", "1 - 2 - 3 thousand"] {
             assert_eq!(range(text), (None, None), "{text}");
         }
+    }
+
+    #[test]
+    fn search_score_weighs_the_title_above_the_company_skills_and_description() {
+        let words = |s: &str| s.split(' ').map(str::to_owned).collect::<Vec<_>>();
+        let nurse = words("nurse");
+        assert_eq!(search_score(&nurse, "Senior Nurse", "Clinic", "care"), 10);
+        assert_eq!(search_score(&nurse, "Manager", "Nurses Ltd", "nursing"), 8);
+        assert_eq!(search_score(&nurse, "Manager", "Clinic", "care"), 1);
+        // Endings differ, the stem is the same.
+        assert_eq!(search_score(&words("nurses"), "Nurse", "", ""), 10);
+        assert_eq!(search_score(&words("nursing"), "Nurses", "", ""), 10);
+        // The last word may be unfinished; an earlier one that only starts alike is another
+        // word.
+        assert_eq!(search_score(&words("car"), "Caretaker", "", ""), 10);
+        assert_eq!(
+            search_score(&words("senior car"), "Senior Caretaker", "", ""),
+            20
+        );
+        assert_eq!(
+            search_score(&words("car senior"), "Senior Caretaker", "", ""),
+            11
+        );
+        // Every word counts at least once: the index matched it somewhere.
+        assert_eq!(
+            search_score(&words("rust sql"), "Rust developer", "", "SQL"),
+            14
+        );
     }
 
     #[test]

@@ -106,12 +106,16 @@ fn not_your_job() -> AppError {
 pub struct JobQuery {
     skip: Option<i64>,
     limit: Option<i64>,
-    /// Words matched against title, company, description and skills. Results are ordered by
-    /// relevance among the newest 1,000 matches (recency breaks ties), then newest first.
+    /// Words matched against title, company, description and skills (each word, in any form:
+    /// `nurses` finds `nursing`; the last may be unfinished). Results are ordered by relevance
+    /// among the newest 1,000 matches (recency breaks ties), then newest first.
     search: Option<String>,
+    /// The whole category, ignoring case and punctuation.
     category: Option<String>,
-    /// Part of the location.
+    /// Words of the location, in any order; the last may be the start of a word (`nass`,
+    /// `new prov`).
     location: Option<String>,
+    /// The whole job type, ignoring case and punctuation.
     job_type: Option<String>,
     is_remote: Option<bool>,
     /// Jobs that can pay at least this.
@@ -126,8 +130,8 @@ pub struct JobQuery {
 #[derive(Serialize, ToSchema)]
 pub struct JobList {
     jobs: Vec<JobView>,
-    /// How many jobs match. A search counts at most 10,000: past that, `total` is 10,000 and
-    /// `total_exact` is false.
+    /// How many jobs match. With no filter but the status the count is exact; a filtered list
+    /// counts at most 1,000: past that, `total` is 1,000 and `total_exact` is false.
     total: i64,
     total_exact: bool,
     skip: i64,

@@ -371,6 +371,144 @@ async fn the_list_filters_combine_and_count() {
     );
 }
 
+/// Titles of the jobs a list query returns, and its total.
+async fn listed(app: &TestApp, query: &str) -> (Vec<String>, i64) {
+    let res = get(app, None, &format!("/api/jobs?{query}")).await;
+    assert_eq!(res.status, StatusCode::OK, "{query}: {}", res.text());
+    let body = res.json();
+    let titles = body["jobs"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|j| j["title"].as_str().unwrap().to_owned())
+        .collect();
+    (titles, body["total"].as_i64().unwrap())
+}
+
+#[tokio::test]
+async fn facets_match_whole_values_and_places_by_word() {
+    let app = TestApp::spawn().await;
+    let boss = employer(&app, "boss").await;
+    let specs = [
+        json!({"title": "Nurse", "category": "Health Care", "job_type": "full-time", "location": "Nassau, New Providence"}),
+        json!({"title": "Porter", "category": "health-care", "job_type": "part-time", "location": "Freeport"}),
+        json!({"title": "Baker", "category": "Health", "job_type": "Full Time", "location": "Sausage Bay", "is_remote": true}),
+    ];
+    for patch in specs {
+        let mut body = job("x");
+        for (k, v) in patch.as_object().unwrap() {
+            body[k] = v.clone();
+        }
+        create(&app, &boss, body).await;
+    }
+    for (query, expected) in [
+        // A type or a category is matched whole, whatever the case and punctuation: part of
+        // it (`time`, `health` of `health care`) is another value.
+        ("job_type=FULL-TIME", vec!["Baker", "Nurse"]),
+        ("job_type=part%20time", vec!["Porter"]),
+        ("job_type=time", vec![]),
+        ("job_type=full-time-ish", vec![]),
+        ("category=health%20care", vec!["Porter", "Nurse"]),
+        ("category=Health", vec!["Baker"]),
+        ("category=care", vec![]),
+        // A place is matched by its words, the last of them perhaps unfinished, in any order;
+        // not by any run of letters inside a word.
+        ("location=nassau", vec!["Nurse"]),
+        ("location=nass", vec!["Nurse"]),
+        ("location=new%20prov", vec!["Nurse"]),
+        ("location=providence,%20nassau", vec!["Nurse"]),
+        ("location=sau", vec!["Baker"]),
+        ("location=nassau%20freeport", vec![]),
+        // Punctuation alone is no filter.
+        ("location=,", vec!["Baker", "Porter", "Nurse"]),
+        ("is_remote=true&category=health", vec!["Baker"]),
+        ("is_remote=false&job_type=full%20time", vec!["Nurse"]),
+        // Search words look at the text, never at the facets' own index entries.
+        ("search=zr1", vec![]),
+        ("search=zend", vec![]),
+        (
+            "search=nurse&location=nassau&job_type=full-time&is_remote=false",
+            vec!["Nurse"],
+        ),
+    ] {
+        let (titles, total) = listed(&app, query).await;
+        assert_eq!(titles, expected, "{query}");
+        assert_eq!(total as usize, expected.len(), "{query}");
+    }
+}
+
+#[tokio::test]
+async fn the_search_index_follows_every_change_of_a_job() {
+    let app = TestApp::spawn().await;
+    let boss = employer(&app, "boss").await;
+    let mut body = job("Welder");
+    body["location"] = json!("Freeport");
+    let id = create(&app, &boss, body).await["id"].as_i64().unwrap();
+    let path = format!("/api/jobs/{id}");
+    let found = |q: &'static str| {
+        let app = &app;
+        async move { listed(app, q).await.0 }
+    };
+    assert_eq!(found("search=welder&location=freeport").await, ["Welder"]);
+
+    // Edited: the old words and facets no longer find it, the new ones do.
+    let res = app
+        .send(
+            Method::PUT,
+            &path,
+            Some(&boss.token),
+            Some(json!({"title": "Plumber", "location": "Nassau", "is_remote": true, "category": "Trades"})),
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::OK, "{}", res.text());
+    assert!(found("search=welder").await.is_empty());
+    assert!(found("location=freeport").await.is_empty());
+    assert_eq!(
+        found("search=plumber&location=nassau&is_remote=true&category=trades").await,
+        ["Plumber"]
+    );
+
+    // Toggled off: it leaves the open jobs' index for the others', facets and all.
+    post(&app, &boss, &format!("{path}/toggle"), None).await;
+    assert!(found("search=plumber").await.is_empty());
+    assert!(found("is_remote=true").await.is_empty());
+    assert_eq!(
+        found("status=inactive&search=plumber&is_remote=true").await,
+        ["Plumber"]
+    );
+    assert!(found("status=closed&search=plumber").await.is_empty());
+
+    // Closed (not something the API does, but a status the list filters by).
+    let pool = app.state.db.pool().await.unwrap();
+    sqlx::query("UPDATE jobs SET status = 'closed' WHERE id = $1")
+        .bind(id)
+        .execute(pool)
+        .await
+        .unwrap();
+    assert!(found("status=inactive&search=plumber").await.is_empty());
+    assert_eq!(
+        found("status=closed&search=plumber&location=nassau").await,
+        ["Plumber"]
+    );
+
+    // Back on, then deleted: gone from every index.
+    sqlx::query("UPDATE jobs SET status = 'active' WHERE id = $1")
+        .bind(id)
+        .execute(pool)
+        .await
+        .unwrap();
+    assert_eq!(found("search=plumber&category=trades").await, ["Plumber"]);
+    assert!(found("status=closed&search=plumber").await.is_empty());
+    let res = app
+        .send(Method::DELETE, &path, Some(&boss.token), None)
+        .await;
+    assert_eq!(res.status, StatusCode::NO_CONTENT, "{}", res.text());
+    for status in ["active", "inactive", "closed"] {
+        let (titles, _) = listed(&app, &format!("status={status}&search=plumber")).await;
+        assert!(titles.is_empty(), "{status}");
+    }
+}
+
 #[tokio::test]
 async fn search_ranks_a_title_match_above_a_description_match() {
     let app = TestApp::spawn().await;
@@ -815,14 +953,29 @@ async fn a_broad_search_counts_up_to_a_thousand_and_says_so() {
         (res["total"].clone(), res["total_exact"].clone()),
         (json!(1000), json!(false))
     );
-    // Without a search the count stays exact.
+    // With no filter but the status the count stays exact; any other filter counts up to
+    // 1,000 as a search does.
     let res = get(&app, None, "/api/jobs?limit=1").await.json();
     assert_eq!(
         (res["total"].clone(), res["total_exact"].clone()),
         (json!(1001), json!(true))
     );
-    let res = get(&app, None, "/api/jobs?limit=1&location=nassau")
+    let by_boss = format!("employer_id={}", boss.id);
+    for filter in ["location=nassau", "job_type=full-time", &by_boss] {
+        let res = get(&app, None, &format!("/api/jobs?limit=1&{filter}"))
+            .await
+            .json();
+        assert_eq!(
+            (res["total"].clone(), res["total_exact"].clone()),
+            (json!(1000), json!(false)),
+            "{filter}"
+        );
+    }
+    let res = get(&app, None, "/api/jobs?limit=1&location=freeport")
         .await
         .json();
-    assert_eq!(res["total"], 1001);
+    assert_eq!(
+        (res["total"].clone(), res["total_exact"].clone()),
+        (json!(0), json!(true))
+    );
 }
