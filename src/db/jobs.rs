@@ -3,7 +3,7 @@
 use sqlx::any::AnyRow;
 use sqlx::{AnyConnection, AssertSqlSafe, Row};
 
-use super::dialect;
+use super::dialect::{self, JobSource};
 use super::summary::{Summary, summary_columns};
 use super::users::{UserRecord, user_columns_of};
 use crate::config::Backend;
@@ -289,61 +289,98 @@ pub async fn list(
         category: filter.category.as_deref(),
         location: filter.location.as_deref(),
     };
-    let mut conditions = Vec::new();
     let indexed = index_filter.is_needed();
-    let (from, newest) = if indexed {
+    let (sources, newest) = if indexed {
         let index = dialect::job_index(backend, &index_filter, &mut |v| {
             next(Bind::Text(v), &mut binds)
         });
-        conditions.push(index.condition);
-        (index.from, index.newest)
+        (index.sources, index.newest)
     } else {
-        conditions.push(format!(
+        let condition = format!(
             "j.status = {}",
             next(Bind::Text(filter.status.clone()), &mut binds)
-        ));
-        ("jobs j", "j.created_at DESC, j.id DESC")
+        );
+        let source = JobSource {
+            from: "jobs j".to_owned(),
+            condition,
+            newest_jobs: None,
+        };
+        (vec![source], "j.created_at DESC, j.id DESC")
     };
+    let mut on_rows = Vec::new();
     if let Some(min) = filter.salary_min {
-        conditions.push(format!(
+        on_rows.push(format!(
             "COALESCE(j.salary_max, j.salary_min) >= {}",
             next(Bind::Int(min), &mut binds)
         ));
     }
     if let Some(max) = filter.salary_max {
-        conditions.push(format!(
+        on_rows.push(format!(
             "COALESCE(j.salary_min, j.salary_max) <= {}",
             next(Bind::Int(max), &mut binds)
         ));
     }
     if let Some(e) = filter.employer_id {
-        conditions.push(format!(
+        on_rows.push(format!(
             "j.employer_id = {}",
             next(Bind::Int(e), &mut binds)
         ));
     }
-    let filters = conditions.join(" AND ");
-    let page_sql = |limit: i64, offset: i64| {
+    let filters = |source: &JobSource| {
+        std::iter::once(source.condition.as_str())
+            .chain(on_rows.iter().map(String::as_str))
+            .collect::<Vec<_>>()
+            .join(" AND ")
+    };
+    let page_sql = |source: &JobSource, limit: i64, offset: i64| {
         format!(
-            "SELECT {} FROM {from} JOIN users e ON e.id = j.employer_id WHERE {filters} \
+            "SELECT {} FROM {} JOIN users e ON e.id = j.employer_id WHERE {} \
              ORDER BY {newest} LIMIT {limit} OFFSET {offset}",
-            job_columns!()
+            job_columns!(),
+            source.from,
+            filters(source)
         )
+    };
+    // A page from the first source that fills it (see `JobIndex::sources`).
+    let page = async |conn: &mut AnyConnection, limit: i64, offset: i64| {
+        let mut i = 0;
+        loop {
+            let rows = fetch(&mut *conn, page_sql(&sources[i], limit, offset), &binds).await?;
+            match dialect::next_source(&sources, i, rows.len() as i64, limit) {
+                Some(next) => i = next,
+                None => return Ok::<_, sqlx::Error>(rows),
+            }
+        }
     };
 
     if filter.words.is_empty() {
-        let rows = fetch(conn, page_sql(limit, offset), &binds).await?;
-        let total = if conditions.len() == 1 && !indexed {
+        let rows = page(&mut *conn, limit, offset).await?;
+        let total = if offset == 0 && (rows.len() as i64) < limit {
+            // The first page holds every match.
+            Total {
+                count: rows.len() as i64,
+                exact: true,
+            }
+        } else if on_rows.is_empty() && !indexed {
             // No filter but the status: the trigger-kept count, O(1) rather than O(jobs).
             let sql = "SELECT n FROM job_counts WHERE status = $1".to_owned();
             let count = count_with(conn, sql, &binds).await?;
             Total { count, exact: true }
         } else {
-            let sql = format!(
-                "SELECT COUNT(*) FROM (SELECT 1 FROM {from} WHERE {filters} LIMIT {}) AS m",
-                COUNT_CAP + 1
-            );
-            let found = count_with(conn, sql, &binds).await?;
+            let mut i = 0;
+            let found = loop {
+                let sql = format!(
+                    "SELECT COUNT(*) FROM (SELECT 1 FROM {} WHERE {} LIMIT {}) AS m",
+                    sources[i].from,
+                    filters(&sources[i]),
+                    COUNT_CAP + 1
+                );
+                let found = count_with(&mut *conn, sql, &binds).await?;
+                match dialect::next_source(&sources, i, found, COUNT_CAP + 1) {
+                    Some(next) => i = next,
+                    None => break found,
+                }
+            };
             Total {
                 count: found.min(COUNT_CAP),
                 exact: found <= COUNT_CAP,
@@ -356,29 +393,39 @@ pub async fn list(
     // both the window to rank and whether more matches exist. The score is computed here rather
     // than by the engine: its relevance functions read the index entries of every word and
     // facet of the query, which costs more than the walk itself.
-    let walk_sql = format!(
-        "SELECT j.id, j.title, j.company, j.skills FROM {from} WHERE {filters} \
-         ORDER BY {newest} LIMIT {}",
-        RANK_WINDOW + 1
-    );
-    let mut walk = sqlx::query(AssertSqlSafe(walk_sql));
-    for b in &binds {
-        walk = match b {
-            Bind::Int(v) => walk.bind(*v),
-            Bind::Text(v) => walk.bind(v.clone()),
-        };
-    }
-    let mut window: Vec<(i64, u32)> = walk
-        .fetch_all(&mut *conn)
-        .await?
-        .iter()
-        .map(|r| {
-            let (title, company, skills): (String, String, String) =
-                (r.try_get(1)?, r.try_get(2)?, r.try_get(3)?);
-            let score = job::search_score(&filter.words, &title, &company, &skills);
-            Ok((r.try_get(0)?, score))
-        })
-        .collect::<Result<_, sqlx::Error>>()?;
+    let mut i = 0;
+    let mut window: Vec<(i64, u32)> = loop {
+        let source = &sources[i];
+        let walk_sql = format!(
+            "SELECT j.id, j.title, j.company, j.skills FROM {} WHERE {} \
+             ORDER BY {newest} LIMIT {}",
+            source.from,
+            filters(source),
+            RANK_WINDOW + 1
+        );
+        let mut walk = sqlx::query(AssertSqlSafe(walk_sql));
+        for b in &binds {
+            walk = match b {
+                Bind::Int(v) => walk.bind(*v),
+                Bind::Text(v) => walk.bind(v.clone()),
+            };
+        }
+        let window: Vec<(i64, u32)> = walk
+            .fetch_all(&mut *conn)
+            .await?
+            .iter()
+            .map(|r| {
+                let (title, company, skills): (String, String, String) =
+                    (r.try_get(1)?, r.try_get(2)?, r.try_get(3)?);
+                let score = job::search_score(&filter.words, &title, &company, &skills);
+                Ok((r.try_get(0)?, score))
+            })
+            .collect::<Result<_, sqlx::Error>>()?;
+        match dialect::next_source(&sources, i, window.len() as i64, RANK_WINDOW + 1) {
+            Some(next) => i = next,
+            None => break window,
+        }
+    };
     let total = Total {
         count: (window.len() as i64).min(COUNT_CAP),
         exact: window.len() as i64 <= COUNT_CAP,
@@ -389,14 +436,14 @@ pub async fn list(
 
     let end = offset.saturating_add(limit);
     let mut rows = Vec::new();
-    let page: Vec<i64> = window
+    let ranked: Vec<i64> = window
         .iter()
         .skip(offset.min(RANK_WINDOW) as usize)
         .take((end.min(RANK_WINDOW) - offset.min(RANK_WINDOW)) as usize)
         .map(|w| w.0)
         .collect();
-    if !page.is_empty() {
-        let ids = page
+    if !ranked.is_empty() {
+        let ids = ranked
             .iter()
             .map(i64::to_string)
             .collect::<Vec<_>>()
@@ -405,14 +452,14 @@ pub async fn list(
             "SELECT {} FROM jobs j JOIN users e ON e.id = j.employer_id WHERE j.id IN ({ids})",
             job_columns!()
         );
-        let mut found = fetch(conn, by_id_sql, &[]).await?;
-        found.sort_by_key(|j| page.iter().position(|id| *id == j.id));
+        let mut found = fetch(&mut *conn, by_id_sql, &[]).await?;
+        found.sort_by_key(|j| ranked.iter().position(|id| *id == j.id));
         rows = found;
     }
     if end > RANK_WINDOW && !total.exact {
         // Past the window: the older matches, newest first, in the window's own order.
         let from = offset.max(RANK_WINDOW);
-        rows.extend(fetch(conn, page_sql(end - from, from), &binds).await?);
+        rows.extend(page(&mut *conn, end - from, from).await?);
     }
     Ok((rows, total))
 }

@@ -112,8 +112,7 @@ pub struct JobQuery {
     search: Option<String>,
     /// The whole category, ignoring case and punctuation.
     category: Option<String>,
-    /// Words of the location, in any order; the last may be the start of a word (`nass`,
-    /// `new prov`).
+    /// Words of the location, whole, in any order (`nassau`, `providence new`).
     location: Option<String>,
     /// The whole job type, ignoring case and punctuation.
     job_type: Option<String>,

@@ -411,13 +411,14 @@ async fn facets_match_whole_values_and_places_by_word() {
         ("category=health%20care", vec!["Porter", "Nurse"]),
         ("category=Health", vec!["Baker"]),
         ("category=care", vec![]),
-        // A place is matched by its words, the last of them perhaps unfinished, in any order;
-        // not by any run of letters inside a word.
+        // A place is matched by its words, whole, in any order; not by a run of letters
+        // inside a word.
         ("location=nassau", vec!["Nurse"]),
-        ("location=nass", vec!["Nurse"]),
-        ("location=new%20prov", vec!["Nurse"]),
+        ("location=NEW%20providence", vec!["Nurse"]),
         ("location=providence,%20nassau", vec!["Nurse"]),
-        ("location=sau", vec!["Baker"]),
+        ("location=nass", vec![]),
+        ("location=sau", vec![]),
+        ("location=sausage", vec!["Baker"]),
         ("location=nassau%20freeport", vec![]),
         // Punctuation alone is no filter.
         ("location=,", vec!["Baker", "Porter", "Nurse"]),
@@ -931,6 +932,51 @@ async fn search_ranks_its_newest_matches_then_pages_on_through_every_other() {
         past.windows(2).all(|w| w[0] > w[1]),
         "newest first past the window"
     );
+}
+
+#[tokio::test]
+async fn a_rare_match_older_than_twenty_thousand_jobs_is_still_found() {
+    let app = TestApp::spawn().await;
+    let boss = employer(&app, "boss").await;
+    let mut body = job("Lighthouse keeper");
+    body["location"] = json!("Inagua");
+    body["is_remote"] = json!(true);
+    let rare = create(&app, &boss, body).await["id"].as_i64().unwrap();
+    // Enough newer jobs that PostgreSQL's first look, among the newest 20,000, misses it.
+    bulk_jobs(&app, boss.id, "Filler", 20_050).await;
+    for query in [
+        "search=lighthouse",
+        "search=keeper&location=inagua",
+        "location=inagua",
+        "is_remote=true",
+        "is_remote=true&job_type=full-time",
+    ] {
+        let res = get(&app, None, &format!("/api/jobs?{query}")).await.json();
+        let ids: Vec<i64> = res["jobs"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|j| j["id"].as_i64().unwrap())
+            .collect();
+        assert_eq!(ids, [rare], "{query}");
+        assert_eq!(
+            (res["total"].clone(), res["total_exact"].clone()),
+            (json!(1), json!(true)),
+            "{query}"
+        );
+    }
+    // And a broad filter pages past the newest 20,000 to the oldest job.
+    let res = get(&app, None, "/api/jobs?location=nassau&skip=20040&limit=20")
+        .await
+        .json();
+    let titles: Vec<&str> = res["jobs"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|j| j["title"].as_str().unwrap())
+        .collect();
+    assert_eq!(titles.len(), 10, "{titles:?}");
+    assert_eq!(titles[9], "Filler 1");
 }
 
 #[tokio::test]
