@@ -363,3 +363,101 @@ async fn an_outsider_finds_no_conversation_at_all() {
         .await
         .envelope(StatusCode::NOT_FOUND, "NOT_FOUND");
 }
+
+#[tokio::test]
+async fn a_message_is_one_to_five_thousand_characters_not_counting_blanks_around_it() {
+    let app = TestApp::spawn().await;
+    let (ann, bob) = (person(&app, "ann").await, person(&app, "bob").await);
+    let id = open(&app, &ann, json!(bob.id)).await.json()["id"]
+        .as_i64()
+        .unwrap();
+    // Characters, not bytes: 5,000 two-byte letters fit.
+    let longest = send(&app, &ann, id, &"é".repeat(5000)).await;
+    assert_eq!(longest["content"].as_str().unwrap().chars().count(), 5000);
+    let longest = send(&app, &ann, id, &format!("  {}\n", "x".repeat(5000))).await;
+    assert_eq!(longest["content"].as_str().unwrap().len(), 5000);
+    let trimmed = send(&app, &ann, id, " \t padded \n").await;
+    assert_eq!(trimmed["content"], "padded");
+    for bad in [
+        json!({"content": " \n\t "}),
+        json!({"content": "é".repeat(5001)}),
+        json!({"content": null}),
+        json!({"content": ["hi"]}),
+        json!("just text"),
+        json!([]),
+    ] {
+        post(
+            &app,
+            &ann,
+            &format!("/api/messages/conversations/{id}/messages"),
+            Some(bad.clone()),
+        )
+        .await
+        .envelope(StatusCode::UNPROCESSABLE_ENTITY, "VALIDATION_ERROR");
+    }
+    let stored = get(
+        &app,
+        Some(&bob),
+        &format!("/api/messages/conversations/{id}/messages"),
+    )
+    .await
+    .json();
+    assert_eq!(
+        stored["messages"].as_array().unwrap().len(),
+        3,
+        "only the accepted ones are stored"
+    );
+}
+
+#[tokio::test]
+async fn each_conversation_in_the_list_embeds_its_own_newest_fifty() {
+    let app = TestApp::spawn().await;
+    let (ann, bob, cat) = (
+        person(&app, "ann").await,
+        person(&app, "bob").await,
+        person(&app, "cat").await,
+    );
+    let with_bob = open(&app, &ann, json!(bob.id)).await.json()["id"]
+        .as_i64()
+        .unwrap();
+    let with_cat = open(&app, &ann, json!(cat.id)).await.json()["id"]
+        .as_i64()
+        .unwrap();
+    // Interleaved, so that neither conversation's messages are one block of ids.
+    for i in 0..60 {
+        send(&app, &bob, with_bob, &format!("b{i}")).await;
+        if i < 52 {
+            send(&app, &ann, with_cat, &format!("c{i}")).await;
+        }
+    }
+    let list = get(&app, Some(&ann), "/api/messages/conversations")
+        .await
+        .json();
+    let by_id = |id: i64| {
+        list.as_array()
+            .unwrap()
+            .iter()
+            .find(|c| c["id"] == id)
+            .unwrap_or_else(|| panic!("{id} missing from {list}"))
+            .clone()
+    };
+    let texts = |c: &Value| -> Vec<String> {
+        c["messages"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|m| m["content"].as_str().unwrap().to_owned())
+            .collect()
+    };
+    let (bobs, cats) = (by_id(with_bob), by_id(with_cat));
+    let expected_bob: Vec<String> = (10..60).map(|i| format!("b{i}")).collect();
+    let expected_cat: Vec<String> = (2..52).map(|i| format!("c{i}")).collect();
+    assert_eq!(texts(&bobs), expected_bob);
+    assert_eq!(texts(&cats), expected_cat);
+    assert_eq!(
+        (bobs["unread_count"].clone(), cats["unread_count"].clone()),
+        (json!(60), json!(0)),
+        "unread counts each conversation's messages to the caller"
+    );
+    assert_eq!(list[0]["id"], with_bob, "most recently active first");
+}

@@ -4,6 +4,7 @@
 
 mod client;
 mod cluster;
+mod node_client;
 
 use std::net::SocketAddr;
 use std::time::Duration;
@@ -55,7 +56,7 @@ async fn two_talking_and_an_outsider(app: &TestApp) -> (Person, Person, Person, 
     (ann, bob, eve, id)
 }
 
-fn session_of(app: &TestApp, who: &Person) -> String {
+pub fn session_of(app: &TestApp, who: &Person) -> String {
     app.state
         .auth
         .sessions
@@ -385,13 +386,30 @@ async fn notifications_are_pushed_as_they_are_created() {
         .collect();
     assert!(ids.contains(&&note["id"]), "{list}");
 
-    // Liking one's own post notifies nobody.
-    make_post(&app, &bob, "mine").await;
+    // Liking one's own post notifies nobody, the author least of all.
+    let mut bob_socket = Client::with_token(addr, &bob.token).await;
+    let own = make_post(&app, &bob, "mine").await;
+    let res = post(&app, &bob, &format!("/api/posts/{own}/like"), None).await;
+    assert!(res.status.is_success(), "{}", res.text());
+    assert!(
+        bob_socket
+            .next_within("notification", QUIET)
+            .await
+            .is_none()
+    );
     assert!(
         ann_socket
             .next_within("notification", QUIET)
             .await
             .is_none()
+    );
+    // Whereas Ann liking it reaches Bob's socket: the silence above was not a deaf socket.
+    let res = post(&app, &ann, &format!("/api/posts/{own}/like"), None).await;
+    assert!(res.status.is_success(), "{}", res.text());
+    let note = bob_socket.next("notification").await;
+    assert_eq!(
+        (note["type"].clone(), note["actor"]["id"].clone()),
+        (json!("like"), json!(ann.id))
     );
 }
 
@@ -513,6 +531,31 @@ async fn sockets_and_messages_per_user_are_capped() {
         )
         .await;
     assert_eq!(ack["error_code"], "RATE_LIMITED", "{ack}");
+
+    // Typing may come four times as often as messages, and no more.
+    let mut bob_socket = Client::with_token(addr, &bob.token).await;
+    let typing = json!({"conversation_id": id, "is_typing": true});
+    for i in 0..12 {
+        one.emit("typing", typing.clone()).await;
+        assert_eq!(
+            bob_socket.next("typing").await["user_id"],
+            ann.id,
+            "typing {i}"
+        );
+    }
+    one.emit("typing", typing).await;
+    // (The refused message above also came back as an `error` event.)
+    let error = loop {
+        let error = one.next("error").await;
+        if error["event"] != "send_message" {
+            break error;
+        }
+    };
+    assert_eq!(
+        (error["event"].clone(), error["error_code"].clone()),
+        (json!("typing"), json!("RATE_LIMITED"))
+    );
+    assert!(bob_socket.next_within("typing", QUIET).await.is_none());
 }
 
 #[tokio::test]
