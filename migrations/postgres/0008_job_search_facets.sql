@@ -6,6 +6,13 @@
 
 -- The category filter is answered by the search index now; its b-tree would only cost writes.
 DROP INDEX jobs_category_idx;
+
+-- The salary bounds, as the list tests them. Without these a bound few jobs meet walked every
+-- open job looking for a page of them (350 to 450 ms at a million jobs); with them such a
+-- bound reads only the jobs that meet it, and a bound most jobs meet still walks newest first.
+CREATE INDEX jobs_pays_up_to_idx ON jobs (status, (COALESCE(salary_max, salary_min)));
+CREATE INDEX jobs_pays_from_idx ON jobs (status, (COALESCE(salary_min, salary_max)));
+
 DROP INDEX jobs_search_idx;
 ALTER TABLE jobs DROP COLUMN search;
 ALTER TABLE jobs ADD COLUMN search tsvector GENERATED ALWAYS AS (

@@ -332,10 +332,10 @@ pub async fn list(
             .collect::<Vec<_>>()
             .join(" AND ")
     };
-    let page_sql = |source: &JobSource, limit: i64, offset: i64| {
+    let page_sql = |source: &JobSource, order: &str, limit: i64, offset: i64| {
         format!(
             "SELECT {} FROM {} JOIN users e ON e.id = j.employer_id WHERE {} \
-             ORDER BY {newest} LIMIT {limit} OFFSET {offset}",
+             ORDER BY {order} LIMIT {limit} OFFSET {offset}",
             job_columns!(),
             source.from,
             filters(source)
@@ -345,7 +345,8 @@ pub async fn list(
     let page = async |conn: &mut AnyConnection, limit: i64, offset: i64| {
         let mut i = 0;
         loop {
-            let rows = fetch(&mut *conn, page_sql(&sources[i], limit, offset), &binds).await?;
+            let sql = page_sql(&sources[i], newest, limit, offset);
+            let rows = fetch(&mut *conn, sql, &binds).await?;
             match dialect::next_source(&sources, i, rows.len() as i64, limit) {
                 Some(next) => i = next,
                 None => return Ok::<_, sqlx::Error>(rows),
@@ -353,7 +354,42 @@ pub async fn list(
         }
     };
 
+    let count = async |conn: &mut AnyConnection| {
+        let mut i = 0;
+        let found = loop {
+            let sql = format!(
+                "SELECT COUNT(*) FROM (SELECT 1 FROM {} WHERE {} LIMIT {}) AS m",
+                sources[i].from,
+                filters(&sources[i]),
+                COUNT_CAP + 1
+            );
+            let found = count_with(&mut *conn, sql, &binds).await?;
+            match dialect::next_source(&sources, i, found, COUNT_CAP + 1) {
+                Some(next) => i = next,
+                None => break found,
+            }
+        };
+        Ok::<_, sqlx::Error>(Total {
+            count: found.min(COUNT_CAP),
+            exact: found <= COUNT_CAP,
+        })
+    };
+
     if filter.words.is_empty() {
+        if !indexed && !on_rows.is_empty() {
+            // Salary bounds or an employer: counted first, through their own indexes. A filter
+            // few jobs meet is then listed from those indexes and sorted (at most `COUNT_CAP`
+            // rows); walking every open job newest first for a page of them could read them
+            // all. The unary `+` keeps either engine from ordering by the status index.
+            let total = count(&mut *conn).await?;
+            let rows = if total.exact {
+                let order = "+j.created_at DESC, +j.id DESC";
+                fetch(conn, page_sql(&sources[0], order, limit, offset), &binds).await?
+            } else {
+                page(&mut *conn, limit, offset).await?
+            };
+            return Ok((rows, total));
+        }
         let rows = page(&mut *conn, limit, offset).await?;
         let total = if offset == 0 && (rows.len() as i64) < limit {
             // The first page holds every match.
@@ -361,30 +397,13 @@ pub async fn list(
                 count: rows.len() as i64,
                 exact: true,
             }
-        } else if on_rows.is_empty() && !indexed {
+        } else if !indexed {
             // No filter but the status: the trigger-kept count, O(1) rather than O(jobs).
             let sql = "SELECT n FROM job_counts WHERE status = $1".to_owned();
             let count = count_with(conn, sql, &binds).await?;
             Total { count, exact: true }
         } else {
-            let mut i = 0;
-            let found = loop {
-                let sql = format!(
-                    "SELECT COUNT(*) FROM (SELECT 1 FROM {} WHERE {} LIMIT {}) AS m",
-                    sources[i].from,
-                    filters(&sources[i]),
-                    COUNT_CAP + 1
-                );
-                let found = count_with(&mut *conn, sql, &binds).await?;
-                match dialect::next_source(&sources, i, found, COUNT_CAP + 1) {
-                    Some(next) => i = next,
-                    None => break found,
-                }
-            };
-            Total {
-                count: found.min(COUNT_CAP),
-                exact: found <= COUNT_CAP,
-            }
+            count(&mut *conn).await?
         };
         return Ok((rows, total));
     }
