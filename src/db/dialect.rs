@@ -65,9 +65,17 @@ pub struct JobIndex {
     pub newest: &'static str,
 }
 
-/// After `sources[i]` yielded `found` of the `wanted` rows, the next source to ask, if any. A
-/// bounded source is skipped when the rate of matches seen so far says it would fall short too.
-pub fn next_source(sources: &[JobSource], i: usize, found: i64, wanted: i64) -> Option<usize> {
+/// After `sources[i]` yielded `found` of the `wanted` rows, the next source to ask, if any, of a
+/// table of `jobs` jobs. A bounded source is asked only when the rate of matches seen so far
+/// says it would fill the request, and that walking it would cost less than listing every
+/// match through the index.
+pub fn next_source(
+    sources: &[JobSource],
+    i: usize,
+    found: i64,
+    wanted: i64,
+    jobs: i64,
+) -> Option<usize> {
     if found >= wanted {
         return None;
     }
@@ -76,7 +84,17 @@ pub fn next_source(sources: &[JobSource], i: usize, found: i64, wanted: i64) -> 
         j + 1 == sources.len()
             || match (seen, sources[j].newest_jobs) {
                 (Some(seen), Some(more)) => {
-                    found.saturating_mul(more) >= wanted.saturating_mul(seen)
+                    let (found, wanted, seen, more) = (
+                        i128::from(found),
+                        i128::from(wanted),
+                        i128::from(seen),
+                        i128::from(more),
+                    );
+                    // Rows walked: wanted × seen / found; matches listed: found × jobs / seen.
+                    let fills = found * more >= wanted * seen;
+                    let cheaper = wanted * seen * seen
+                        < i128::from(WALK_ROWS_PER_LISTED_MATCH) * found * found * i128::from(jobs);
+                    fills && cheaper
                 }
                 _ => true,
             }
@@ -86,12 +104,15 @@ pub fn next_source(sources: &[JobSource], i: usize, found: i64, wanted: i64) -> 
 /// How far back PostgreSQL walks the newest jobs, in turn, before it asks its GIN index for
 /// every match. Its planner cannot tell a word no job has from a common one (neither is among
 /// the column's most common elements), so for a newest-first page it walks the primary key
-/// backwards, and for a word nobody uses reads all million rows (230 to 320 ms). A walk costs
-/// about 0.25 µs a row; listing matches through the GIN index about 3 µs a match, however old.
-/// So a walk of the newest 20,000 jobs (at most 5 ms) comes first; then, if the matches found
-/// there are frequent enough to fill the request within the newest 120,000 (at most 30 ms),
-/// that walk; otherwise the index, which then has few matches to list.
+/// backwards, and for a word nobody uses reads all million rows (230 to 320 ms). So a walk of
+/// the newest 20,000 jobs (at most 5 ms) comes first; then, if the matches found there say the
+/// newest 120,000 would fill the request (at most 30 ms) more cheaply than the index could
+/// list every match, that walk; otherwise the index.
 const RECENT_JOBS: [i64; 2] = [20_000, 120_000];
+
+/// Listing a match through the GIN index (about 3 µs, however old the job) costs about as much
+/// as walking ten rows newest first (0.25 to 0.33 µs each), measured at a million jobs.
+const WALK_ROWS_PER_LISTED_MATCH: i64 = 10;
 
 /// Builds the index condition for `f`; `bind` registers a text value and returns its
 /// placeholder. Only letters and digits of the input reach either engine's query syntax, so no
@@ -280,19 +301,26 @@ mod tests {
     }
 
     #[test]
-    fn a_later_source_is_asked_only_when_the_earlier_fell_short_and_it_could_fill() {
+    fn a_later_source_is_asked_only_when_the_earlier_fell_short_and_it_would_pay() {
         let tiers = [source(Some(20_000)), source(Some(120_000)), source(None)];
+        let million = 1_000_000;
         // Filled: done.
-        assert_eq!(next_source(&tiers, 0, 1001, 1001), None);
-        // 200 in the newest 20,000 predicts 1,200 in the newest 120,000: walk those.
-        assert_eq!(next_source(&tiers, 0, 200, 1001), Some(1));
-        // 100 predicts 600: straight to the index, which has few matches to list.
-        assert_eq!(next_source(&tiers, 0, 100, 1001), Some(2));
-        assert_eq!(next_source(&tiers, 0, 0, 20), Some(2));
+        assert_eq!(next_source(&tiers, 0, 1001, 1001, million), None);
+        // 222 in the newest 20,000 predicts 1,332 in the newest 120,000, a walk of 90,000
+        // rows, against 111,000 matches to list: walk.
+        assert_eq!(next_source(&tiers, 0, 222, 1001, million), Some(1));
+        // The same rate among 100,000 jobs: 11,100 to list is cheaper than the walk.
+        assert_eq!(next_source(&tiers, 0, 222, 1001, 100_000), Some(2));
+        // 100 predicts 600: the walk would fall short, so the index.
+        assert_eq!(next_source(&tiers, 0, 100, 1001, million), Some(2));
+        assert_eq!(next_source(&tiers, 0, 0, 20, million), Some(2));
+        // A page of 20 from 15 in the newest 20,000: a walk of 27,000 rows would fill it, but
+        // the 750 matches there are in all are cheaper to list.
+        assert_eq!(next_source(&tiers, 0, 15, 20, million), Some(2));
         // Short after the longer walk too: the index.
-        assert_eq!(next_source(&tiers, 1, 900, 1001), Some(2));
+        assert_eq!(next_source(&tiers, 1, 900, 1001, million), Some(2));
         // The last source is the answer, full or not.
-        assert_eq!(next_source(&tiers, 2, 3, 1001), None);
-        assert_eq!(next_source(&[source(None)], 0, 0, 20), None);
+        assert_eq!(next_source(&tiers, 2, 3, 1001, million), None);
+        assert_eq!(next_source(&[source(None)], 0, 0, 20, million), None);
     }
 }

@@ -326,6 +326,13 @@ pub async fn list(
             next(Bind::Int(e), &mut binds)
         ));
     }
+    // How many jobs there are, for choosing among sources (kept by triggers: O(1)).
+    let jobs = if sources.len() > 1 {
+        let sql = "SELECT CAST(COALESCE(SUM(n), 0) AS BIGINT) FROM job_counts".to_owned();
+        count_with(&mut *conn, sql, &[]).await?
+    } else {
+        0
+    };
     let filters = |source: &JobSource| {
         std::iter::once(source.condition.as_str())
             .chain(on_rows.iter().map(String::as_str))
@@ -347,7 +354,7 @@ pub async fn list(
         loop {
             let sql = page_sql(&sources[i], newest, limit, offset);
             let rows = fetch(&mut *conn, sql, &binds).await?;
-            match dialect::next_source(&sources, i, rows.len() as i64, limit) {
+            match dialect::next_source(&sources, i, rows.len() as i64, limit, jobs) {
                 Some(next) => i = next,
                 None => return Ok::<_, sqlx::Error>(rows),
             }
@@ -364,7 +371,7 @@ pub async fn list(
                 COUNT_CAP + 1
             );
             let found = count_with(&mut *conn, sql, &binds).await?;
-            match dialect::next_source(&sources, i, found, COUNT_CAP + 1) {
+            match dialect::next_source(&sources, i, found, COUNT_CAP + 1, jobs) {
                 Some(next) => i = next,
                 None => break found,
             }
@@ -440,7 +447,7 @@ pub async fn list(
                 Ok((r.try_get(0)?, score))
             })
             .collect::<Result<_, sqlx::Error>>()?;
-        match dialect::next_source(&sources, i, window.len() as i64, RANK_WINDOW + 1) {
+        match dialect::next_source(&sources, i, window.len() as i64, RANK_WINDOW + 1, jobs) {
             Some(next) => i = next,
             None => break window,
         }
