@@ -90,11 +90,14 @@ impl Database {
                 Box::pin(async move {
                     match backend {
                         Backend::Sqlite => {
+                            // The wait for locks first: setting the journal mode takes one,
+                            // and without a wait a connection opened while another writes
+                            // failed at once with "database is locked".
+                            let busy = format!("PRAGMA busy_timeout = {SQLITE_BUSY_TIMEOUT_MS}");
+                            conn.execute(AssertSqlSafe(busy)).await?;
                             conn.execute("PRAGMA journal_mode = WAL").await?;
                             conn.execute("PRAGMA foreign_keys = ON").await?;
                             conn.execute("PRAGMA synchronous = NORMAL").await?;
-                            let busy = format!("PRAGMA busy_timeout = {SQLITE_BUSY_TIMEOUT_MS}");
-                            conn.execute(AssertSqlSafe(busy)).await?;
                         }
                         Backend::Postgres => {
                             // A number from our own configuration, not user input.
@@ -164,11 +167,17 @@ impl Database {
     /// Starts a write transaction. On SQLite, writers take turns.
     pub async fn begin_write(&self) -> AppResult<WriteTx<'_>> {
         let pool = self.pool().await?;
-        let guard = match self.inner.backend {
-            Backend::Sqlite => Some(self.inner.writer.lock().await),
-            Backend::Postgres => None,
+        let (guard, tx) = match self.inner.backend {
+            Backend::Sqlite => {
+                let guard = self.inner.writer.lock().await;
+                // IMMEDIATE takes the write lock now, waiting (busy_timeout) while it is held.
+                // A deferred transaction that has read first cannot wait for it: SQLite fails
+                // its first write at once with "database is locked" while the connection of a
+                // transaction dropped on an error has yet to roll back.
+                (Some(guard), pool.begin_with("BEGIN IMMEDIATE").await?)
+            }
+            Backend::Postgres => (None, pool.begin().await?),
         };
-        let tx = pool.begin().await?;
         Ok(WriteTx {
             tx,
             after_commit: Vec::new(),
