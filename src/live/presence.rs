@@ -1,6 +1,8 @@
 //! Who is online: a user is online while at least one of their sockets is open, on any instance.
 //!
-//! Each instance counts its own sockets per user (that count also enforces the per-user cap).
+//! Each instance counts its own sockets per user. The per-user cap is checked on the count across
+//! instances where there is one (two handshakes at the same moment on two instances may both
+//! pass it), and always on this instance's own.
 //! With Redis, each socket is also a member of the user's sorted set, scored by a lease that
 //! this instance renews while the socket lives; a crashed instance's sockets fall out when their
 //! lease ends. "First socket" and "last socket" are then decided on the set, across instances.
@@ -72,6 +74,29 @@ impl Presence {
     /// This instance's open sockets of a user.
     pub fn local_count(&self, user_id: i64) -> usize {
         self.local().get(&user_id).map_or(0, HashSet::len)
+    }
+
+    /// The user's open sockets on every instance: from the shared set with Redis (members whose
+    /// lease has not lapsed), this instance's count without it or while it is away.
+    pub async fn count(&self, user_id: i64) -> usize {
+        let local = self.local_count(user_id);
+        let Some(shared) = &self.shared else {
+            return local;
+        };
+        let mut conn = shared.conn.clone();
+        let counted: redis::RedisResult<i64> = redis::cmd("ZCOUNT")
+            .arg(shared.key(user_id))
+            .arg(now_ms())
+            .arg("+inf")
+            .query_async(&mut conn)
+            .await;
+        match counted {
+            Ok(n) => usize::try_from(n).unwrap_or(0).max(local),
+            Err(e) => {
+                tracing::warn!(error = %e, "Redis unavailable; sockets counted on this instance alone");
+                local
+            }
+        }
     }
 
     /// Records a socket unless the user already holds `cap` on this instance (`None`). True when

@@ -95,7 +95,7 @@ async fn authenticate(
         .map_err(|_| crate::auth::tokens::invalid_token())?;
     let user = current(&live, user_id, &claims.sid).await?;
     let cap = live.state.config.live.max_sockets_per_user as usize;
-    if live.presence.local_count(user.id) >= cap {
+    if live.presence.count(user.id).await >= cap {
         return Err(Refused(format!(
             "Too many open connections (at most {cap}); close another tab or device"
         )));

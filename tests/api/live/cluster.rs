@@ -5,7 +5,7 @@
 
 use serde_json::json;
 
-use super::{Client, QUIET, conversation, serve};
+use super::{Client, QUIET, Refused, conversation, serve};
 use crate::social::{person, post};
 use crate::support::{TestApp, redis_url};
 
@@ -86,6 +86,48 @@ async fn events_cross_instances_through_redis() {
     assert_eq!(
         bob_two.next("user_status").await,
         json!({"user_id": ann.id, "status": "offline"})
+    );
+}
+
+#[tokio::test]
+async fn the_socket_cap_counts_a_users_sockets_on_every_instance() {
+    let Some(url) = redis_url() else { return };
+    let prefix = format!("hireme-test-{}", uuid::Uuid::new_v4().simple());
+    let vars = [
+        ("REDIS_URL", url.as_str()),
+        ("LIVE_REDIS_PREFIX", prefix.as_str()),
+        ("LIVE_MAX_SOCKETS_PER_USER", "2"),
+    ];
+    let first = TestApp::with(&vars, axum::Router::new()).await;
+    let (_, second_state) = first.sibling(&vars).await;
+    let (addr_one, addr_two) = (
+        serve(first.state.clone()).await,
+        serve(second_state.clone()).await,
+    );
+    let ann = person(&first, "ann").await;
+    let one = Client::with_token(addr_one, &ann.token).await;
+    let _two = Client::with_token(addr_two, &ann.token).await;
+    // One socket on each instance: a third is refused on either.
+    for addr in [addr_one, addr_two] {
+        let Refused(why) = Client::connect(addr, Some(json!({"token": ann.token})))
+            .await
+            .err()
+            .expect("a third socket");
+        assert!(why.contains("Too many open connections"), "{why}");
+    }
+    // Closing one frees a place, on the other instance too.
+    one.close().await;
+    let mut reopened = None;
+    for _ in 0..50 {
+        if let Ok(c) = Client::connect(addr_two, Some(json!({"token": ann.token}))).await {
+            reopened = Some(c);
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    assert!(
+        reopened.is_some(),
+        "the freed place is taken on the other instance"
     );
 }
 
