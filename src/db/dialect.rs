@@ -3,21 +3,14 @@
 //! indexes here).
 
 use crate::config::Backend;
+use crate::domain::job::words_of;
 
 /// Words of a search (letters and digits), at most ten. Nothing else reaches the engine's
 /// query syntax, so no input can be a syntax error.
 pub fn search_words(raw: &str) -> Vec<String> {
-    let mut words = value_words(raw);
+    let mut words = words_of(raw);
     words.truncate(10);
     words
-}
-
-/// Every word of a value, lower-cased: what a facet of the index is made of.
-fn value_words(raw: &str) -> Vec<String> {
-    raw.split(|c: char| !c.is_alphanumeric())
-        .filter(|w| !w.is_empty())
-        .map(str::to_lowercase)
-        .collect()
 }
 
 /// The filters a job index answers by itself: the status, the search words and the facets.
@@ -140,7 +133,7 @@ pub fn job_index(
             // value, not a part of it.
             for (column, value) in [("job_type", f.job_type), ("category", f.category)] {
                 if let Some(value) = value {
-                    let mut tokens = value_words(value);
+                    let mut tokens = words_of(value);
                     tokens.push("zend".to_owned());
                     parts.push(format!("{column} : ^ \"{}\"", tokens.join(" ")));
                 }
@@ -183,10 +176,10 @@ pub fn job_index(
                 facets.push(format!("zr{}", i64::from(remote)));
             }
             if let Some(t) = f.job_type {
-                facets.push(format!("zj{}", value_words(t).concat()));
+                facets.push(format!("zj{}", words_of(t).concat()));
             }
             if let Some(c) = f.category {
-                facets.push(format!("zc{}", value_words(c).concat()));
+                facets.push(format!("zc{}", words_of(c).concat()));
             }
             for word in &location {
                 facets.push(format!("zl{word}"));

@@ -326,13 +326,8 @@ pub async fn list(
             next(Bind::Int(e), &mut binds)
         ));
     }
-    // How many jobs there are, for choosing among sources (kept by triggers: O(1)).
-    let jobs = if sources.len() > 1 {
-        let sql = "SELECT CAST(COALESCE(SUM(n), 0) AS BIGINT) FROM job_counts".to_owned();
-        count_with(&mut *conn, sql, &[]).await?
-    } else {
-        0
-    };
+    // How many jobs there are, read when a source falls short (see `next_after`).
+    let jobs = std::sync::OnceLock::new();
     let filters = |source: &JobSource| {
         std::iter::once(source.condition.as_str())
             .chain(on_rows.iter().map(String::as_str))
@@ -354,7 +349,7 @@ pub async fn list(
         loop {
             let sql = page_sql(&sources[i], newest, limit, offset);
             let rows = fetch(&mut *conn, sql, &binds).await?;
-            match dialect::next_source(&sources, i, rows.len() as i64, limit, jobs) {
+            match next_after(conn, &sources, i, rows.len() as i64, limit, &jobs).await? {
                 Some(next) => i = next,
                 None => return Ok::<_, sqlx::Error>(rows),
             }
@@ -371,7 +366,7 @@ pub async fn list(
                 COUNT_CAP + 1
             );
             let found = count_with(&mut *conn, sql, &binds).await?;
-            match dialect::next_source(&sources, i, found, COUNT_CAP + 1, jobs) {
+            match next_after(conn, &sources, i, found, COUNT_CAP + 1, &jobs).await? {
                 Some(next) => i = next,
                 None => break found,
             }
@@ -447,7 +442,8 @@ pub async fn list(
                 Ok((r.try_get(0)?, score))
             })
             .collect::<Result<_, sqlx::Error>>()?;
-        match dialect::next_source(&sources, i, window.len() as i64, RANK_WINDOW + 1, jobs) {
+        let found = window.len() as i64;
+        match next_after(conn, &sources, i, found, RANK_WINDOW + 1, &jobs).await? {
             Some(next) => i = next,
             None => break window,
         }
@@ -488,6 +484,33 @@ pub async fn list(
         rows.extend(page(&mut *conn, end - from, from).await?);
     }
     Ok((rows, total))
+}
+
+/// After `sources[i]` gave `found` of `wanted` rows, the source to ask next, if any (see
+/// `dialect::next_source`). The number of jobs that choice weighs is read the first time a
+/// source falls short, and kept in `jobs`.
+async fn next_after(
+    conn: &mut AnyConnection,
+    sources: &[JobSource],
+    i: usize,
+    found: i64,
+    wanted: i64,
+    jobs: &std::sync::OnceLock<i64>,
+) -> Result<Option<usize>, sqlx::Error> {
+    if found >= wanted || i + 1 == sources.len() {
+        return Ok(None);
+    }
+    let n = match jobs.get() {
+        Some(n) => *n,
+        None => {
+            // Kept by triggers: O(1).
+            let sql = "SELECT CAST(COALESCE(SUM(n), 0) AS BIGINT) FROM job_counts".to_owned();
+            let n = count_with(conn, sql, &[]).await?;
+            let _ = jobs.set(n);
+            n
+        }
+    };
+    Ok(dialect::next_source(sources, i, found, wanted, n))
 }
 
 /// Runs a statement built from fixed fragments, numbers and numbered placeholders only; every

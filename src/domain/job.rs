@@ -137,19 +137,22 @@ pub fn skills_from_stored(stored: &str) -> Vec<String> {
         .collect()
 }
 
+/// Every word of a text (each run of letters and digits), lower-cased: how a search, a filter
+/// value and a scored field are split alike.
+pub fn words_of(text: &str) -> Vec<String> {
+    text.split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .map(str::to_lowercase)
+        .collect()
+}
+
 /// How well a job found by a search matches its words: for each word, 10 when the title has it,
 /// plus 4 for the company and 4 for the skills; a word found only in the description counts 1.
 /// Words are compared as the index stems them, roughly: `nurses` has `nurse` and `nursing`, and
 /// the last word may be the start of a longer one (as typed so far).
 pub fn search_score(words: &[String], title: &str, company: &str, skills: &str) -> u32 {
-    let fields = [(title, 10), (company, 4), (skills, 4)].map(|(text, weight)| {
-        let tokens: Vec<String> = text
-            .split(|c: char| !c.is_alphanumeric())
-            .filter(|t| !t.is_empty())
-            .map(str::to_lowercase)
-            .collect();
-        (tokens, weight)
-    });
+    let fields =
+        [(title, 10), (company, 4), (skills, 4)].map(|(text, weight)| (words_of(text), weight));
     words
         .iter()
         .enumerate()
