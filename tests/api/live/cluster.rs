@@ -5,7 +5,7 @@
 
 use serde_json::json;
 
-use super::{Client, QUIET, Refused, conversation, serve};
+use super::{Client, QUIET, Refused, connect_when_free, conversation, serve};
 use crate::social::{person, post};
 use crate::support::{TestApp, redis_url};
 
@@ -117,16 +117,8 @@ async fn the_socket_cap_counts_a_users_sockets_on_every_instance() {
     }
     // Closing one frees a place, on the other instance too.
     one.close().await;
-    let mut reopened = None;
-    for _ in 0..50 {
-        if let Ok(c) = Client::connect(addr_two, Some(json!({"token": ann.token}))).await {
-            reopened = Some(c);
-            break;
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
-    }
     assert!(
-        reopened.is_some(),
+        connect_when_free(addr_two, &ann.token).await.is_some(),
         "the freed place is taken on the other instance"
     );
 }

@@ -56,7 +56,30 @@ async fn two_talking_and_an_outsider(app: &TestApp) -> (Person, Person, Person, 
     (ann, bob, eve, id)
 }
 
-pub fn session_of(app: &TestApp, who: &Person) -> String {
+/// An access token of `who`'s live session, genuine but expired an hour ago.
+pub fn expired_token(app: &TestApp, who: &Person) -> String {
+    let now = hireme::domain::time::now_ms() / 1000;
+    app.state
+        .auth
+        .sessions
+        .keys()
+        .issue(who.id, &session_of(app, who), now - 3600, 60)
+        .unwrap()
+}
+
+/// A socket for `token` once the server has room for it: a closed socket's place is freed
+/// when the server notices the close. `None` if there is still none after 2.5 s.
+pub async fn connect_when_free(addr: SocketAddr, token: &str) -> Option<Client> {
+    for _ in 0..50 {
+        if let Ok(c) = Client::connect(addr, Some(json!({ "token": token }))).await {
+            return Some(c);
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    None
+}
+
+fn session_of(app: &TestApp, who: &Person) -> String {
     app.state
         .auth
         .sessions
@@ -95,14 +118,7 @@ async fn the_handshake_needs_the_access_token_of_a_live_session() {
     assert!(why.contains("invalid"), "{why}");
 
     // Expired an hour ago, but otherwise genuine: same key, same live session.
-    let now = hireme::domain::time::now_ms() / 1000;
-    let expired = app
-        .state
-        .auth
-        .sessions
-        .keys()
-        .issue(ann.id, &session_of(&app, &ann), now - 3600, 60)
-        .unwrap();
+    let expired = expired_token(&app, &ann);
     let Refused(why) = Client::connect(addr, Some(json!({"token": expired})))
         .await
         .err()
@@ -505,15 +521,10 @@ async fn sockets_and_messages_per_user_are_capped() {
     // Another user is not affected, and a closed socket frees its place.
     Client::with_token(addr, &bob.token).await;
     two.close().await;
-    let mut reopened = None;
-    for _ in 0..50 {
-        if let Ok(c) = Client::connect(addr, Some(json!({"token": ann.token}))).await {
-            reopened = Some(c);
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
-    assert!(reopened.is_some(), "the freed place is taken again");
+    assert!(
+        connect_when_free(addr, &ann.token).await.is_some(),
+        "the freed place is taken again"
+    );
 
     for i in 0..3 {
         let ack = one

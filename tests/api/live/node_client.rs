@@ -9,7 +9,7 @@ use std::time::Duration;
 
 use serde_json::{Value, json};
 
-use super::{conversation, serve, session_of};
+use super::{conversation, expired_token, serve};
 use crate::social::person;
 use crate::support::TestApp;
 
@@ -56,14 +56,7 @@ async fn the_web_clients_socket_io_library_gets_every_event() {
     );
     let id = conversation(&app, &ann, &bob).await;
     let others = conversation(&app, &bob, &eve).await;
-    let now = hireme::domain::time::now_ms() / 1000;
-    let expired = app
-        .state
-        .auth
-        .sessions
-        .keys()
-        .issue(ann.id, &session_of(&app, &ann), now - 3600, 60)
-        .unwrap();
+    let expired = expired_token(&app, &ann);
     let scenario = json!({
         "url": format!("http://{addr}"),
         "ann": {"id": ann.id, "token": ann.token},
